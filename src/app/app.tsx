@@ -1,0 +1,115 @@
+/**
+ * Composition root: the only place where data loading, training and the UI meet.
+ */
+import { lazy, Suspense, useCallback, useMemo, useState } from 'react';
+import type { LoadedSplit } from '../data/ingest-types';
+import type { BackendPreference, TrainingParams } from '../training/training-protocol';
+import { DatasetPanel } from '../ui/dataset/dataset-panel';
+import { DatasetPreview } from '../ui/dataset/preview';
+import { useDataset } from '../ui/dataset/use-dataset';
+import { EvaluationPanel } from '../ui/training/evaluation-panel';
+import { RunsTable } from '../ui/training/runs-table';
+import { TrainingControls } from '../ui/training/training-controls';
+import { TrainingProgress } from '../ui/training/training-progress';
+import { useTraining } from '../ui/training/use-training';
+import { readUrlOptions } from './url-options';
+
+// tfjs-vis and vega are most of the bundle; the first screen needs none of them.
+const BatchCharts = lazy(() =>
+  import('../ui/charts/training-charts').then((m) => ({ default: m.BatchCharts })),
+);
+const EpochCharts = lazy(() =>
+  import('../ui/charts/training-charts').then((m) => ({ default: m.EpochCharts })),
+);
+
+export function App() {
+  const urlOptions = useMemo(() => readUrlOptions(window.location.search), []);
+  const [backend, setBackend] = useState<BackendPreference>(urlOptions.backend);
+  const [allowSoftwareWebgl, setAllowSoftwareWebgl] = useState(urlOptions.allowSoftwareWebgl);
+  const dataset = useDataset();
+  const trainingOptions = useMemo(
+    () => ({
+      backendRequest: { preference: backend, allowSoftwareWebgl },
+      preferWorker: urlOptions.preferWorker,
+    }),
+    [backend, allowSoftwareWebgl, urlOptions.preferWorker],
+  );
+  const training = useTraining(trainingOptions);
+  const { train, test } = dataset.state.splits;
+  const { state: t } = training;
+
+  const missingData = !train
+    ? 'Load the training set first.'
+    : !test
+      ? 'Load the test set too: the model is evaluated on it.'
+      : undefined;
+
+  const onTrain = useCallback(
+    (params: TrainingParams) => {
+      if (train && test)
+        training.start(params, { train, test } as { train: LoadedSplit; test: LoadedSplit });
+    },
+    [train, test, training],
+  );
+
+  return (
+    <main className="app">
+      <header>
+        <h1>Fashion-MNIST Studio</h1>
+        <p className="muted">
+          Train a convolutional network on Fashion-MNIST in this tab, watch it learn, keep the
+          weights. Your data never leaves the page.
+        </p>
+      </header>
+
+      <DatasetPanel controller={dataset} />
+      <DatasetPreview splits={dataset.state.splits} />
+
+      <section className="panel" aria-label="Training">
+        <h2>2 · Train</h2>
+        <TrainingControls
+          status={t.status}
+          canTrain={Boolean(train && test)}
+          missingData={missingData}
+          backend={backend}
+          allowSoftwareWebgl={allowSoftwareWebgl}
+          onBackendChange={(preference, allowSoftware) => {
+            setBackend(preference);
+            setAllowSoftwareWebgl(allowSoftware);
+          }}
+          onTrain={onTrain}
+          onPause={training.pause}
+          onResume={training.resume}
+          onStop={training.stop}
+        />
+        <TrainingProgress
+          status={t.status}
+          params={t.params}
+          backend={t.backend}
+          lastBatch={t.lastBatch}
+        />
+        {t.error && (
+          <p role="alert" className="alert">
+            Training failed: {t.error}
+          </p>
+        )}
+        {t.status !== 'idle' && (
+          <Suspense fallback={<p className="muted">Loading charts…</p>}>
+            <BatchCharts getSeries={training.getBatchSeries} version={t.lastBatch} />
+            <EpochCharts epochs={t.epochs} />
+          </Suspense>
+        )}
+      </section>
+
+      {t.evaluation && (
+        <EvaluationPanel
+          evaluation={t.evaluation}
+          lastEpoch={t.epochs.at(-1)}
+          end={t.end}
+          test={test}
+        />
+      )}
+      <RunsTable runs={t.runs} />
+    </main>
+  );
+}

@@ -1,0 +1,32 @@
+/**
+ * Options read from the page URL, for tests and power users:
+ *   ?backend=auto|webgl|wasm|cpu   preferred training backend
+ *   ?softwareWebgl=1               allow a software WebGL renderer (SwiftShader)
+ *   ?worker=0                      train on the main thread instead of in a Web Worker
+ */
+import type { BackendPreference } from '../training/training-protocol';
+
+export interface UrlOptions {
+  backend: BackendPreference;
+  allowSoftwareWebgl: boolean;
+  preferWorker: boolean;
+}
+
+const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'webgl', 'wasm', 'cpu'];
+
+export function readUrlOptions(search: string): UrlOptions {
+  const params = new URLSearchParams(search);
+  const backend = params.get('backend') ?? 'auto';
+  const flag = (name: string, fallback: boolean): boolean => {
+    const value = params.get(name);
+    if (value === null) return fallback;
+    return value === '1' || value === 'true';
+  };
+  return {
+    backend: (BACKEND_PREFERENCES as readonly string[]).includes(backend)
+      ? (backend as BackendPreference)
+      : 'auto',
+    allowSoftwareWebgl: flag('softwareWebgl', false),
+    preferWorker: flag('worker', true),
+  };
+}

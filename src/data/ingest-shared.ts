@@ -1,0 +1,64 @@
+/**
+ * The message protocol between ingest-main (UI thread) and ingest.worker. Only plain data,
+ * File objects and typed arrays cross; result arrays are transferred, not copied.
+ */
+import type { SplitName } from '../config/dataset';
+import {
+  IngestError,
+  type IngestErrorDetails,
+  type IngestProgress,
+  type LoadedSplit,
+} from './ingest-types';
+import { ingestCsvFile, ingestIdxFiles } from './ingest-core';
+
+export type IngestRequest =
+  | { kind: 'start-csv'; jobId: number; file: File; split: SplitName }
+  | { kind: 'start-idx'; jobId: number; images: File; labels: File; split: SplitName };
+
+/** A failure as plain data: IngestError keeps its details, anything else only a message. */
+export type SerializedIngestFailure =
+  { isIngestError: true; details: IngestErrorDetails } | { isIngestError: false; message: string };
+
+export type IngestResponse =
+  | { kind: 'progress'; jobId: number; progress: IngestProgress }
+  | { kind: 'done'; jobId: number; result: LoadedSplit }
+  | { kind: 'error'; jobId: number; failure: SerializedIngestFailure };
+
+export function serializeFailure(error: unknown): SerializedIngestFailure {
+  if (error instanceof IngestError) return { isIngestError: true, details: error.details };
+  return { isIngestError: false, message: error instanceof Error ? error.message : String(error) };
+}
+
+/** Rebuilds the thrown value on the receiving side, so callers can test `instanceof IngestError`. */
+export function deserializeFailure(failure: SerializedIngestFailure): Error {
+  return failure.isIngestError ? new IngestError(failure.details) : new Error(failure.message);
+}
+
+/** Posts one response; `transfer` lists the buffers to move instead of copy. */
+export type PostIngestResponse = (response: IngestResponse, transfer: Transferable[]) => void;
+
+/** Runs one request and reports through `post`: what the worker does with each message. */
+export async function runIngestRequest(
+  request: IngestRequest,
+  post: PostIngestResponse,
+): Promise<void> {
+  const { jobId } = request;
+  const onProgress = (progress: IngestProgress): void =>
+    post({ kind: 'progress', jobId, progress }, []);
+  try {
+    const result =
+      request.kind === 'start-csv'
+        ? await ingestCsvFile(request.file, request.file.name, request.split, { onProgress })
+        : await ingestIdxFiles(
+            request.images,
+            request.images.name,
+            request.labels,
+            request.labels.name,
+            request.split,
+            { onProgress },
+          );
+    post({ kind: 'done', jobId, result }, [result.images.buffer, result.labels.buffer]);
+  } catch (error) {
+    post({ kind: 'error', jobId, failure: serializeFailure(error) }, []);
+  }
+}

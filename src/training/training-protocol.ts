@@ -1,0 +1,130 @@
+/**
+ * The contract between the UI and the training engine, the same whether the engine runs in a
+ * module worker or on the main thread. Only numbers, strings, typed arrays and ArrayBuffers
+ * appear here, never tensors.
+ */
+import type { ArchitectureId } from '../model/architecture-catalog';
+
+export type OptimizerId = 'adam' | 'sgd-momentum' | 'rmsprop';
+export type BackendName = 'webgl' | 'wasm' | 'cpu';
+/** `auto` picks WebGL when hardware-accelerated, else WASM, else cpu. */
+export type BackendPreference = 'auto' | BackendName;
+
+/** What the user sets for one run. */
+export interface TrainingParams {
+  architectureId: ArchitectureId;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  optimizer: OptimizerId;
+  /** Fraction of the training file held out for validation, from its end (Keras semantics). */
+  validationFraction: number;
+  /** Seed for shuffling, initialisation and dropout; unset means a fresh random run. */
+  seed?: number;
+}
+
+export const DEFAULT_TRAINING_PARAMS: TrainingParams = {
+  architectureId: 'seed-cnn',
+  epochs: 10,
+  batchSize: 64,
+  learningRate: 0.001,
+  optimizer: 'adam',
+  validationFraction: 0.2,
+};
+
+/** How the engine should choose its backend. */
+export interface BackendRequest {
+  preference: BackendPreference;
+  /** Let tfjs use a software WebGL renderer such as SwiftShader (SOFTWARE_WEBGL_ENABLED). */
+  allowSoftwareWebgl: boolean;
+  /**
+   * Override the per-backend default for the conv2d-only Conv2D gradient (benchmarks flip it).
+   * Ignored on WASM, which cannot train convolutions without it.
+   */
+  convGradientRewrite?: boolean;
+  /**
+   * Let the WASM backend use threads when the page is cross-origin isolated. Off by default:
+   * threaded WASM failed in a minified Vite build and ran one thread when it ran.
+   */
+  allowWasmThreads?: boolean;
+}
+
+/** Which backend actually runs, and where. */
+export interface BackendInfo {
+  name: BackendName;
+  /** Worker (module worker, OffscreenCanvas for WebGL) or main thread (fallback). */
+  path: 'worker' | 'main-thread';
+  /** WebGL renderer string (UNMASKED_RENDERER_WEBGL where allowed). */
+  renderer?: string;
+  isSoftwareRenderer: boolean;
+  /** WASM threads in use (1 without cross-origin isolation). */
+  wasmThreads?: number;
+  wasmSimd?: boolean;
+  /** Whether the conv2d-only Conv2D gradient replaces tfjs's stock one on this backend. */
+  convGradientRewrite: boolean;
+  /** Why `auto` chose this backend, or why a requested one was not available. */
+  reason: string;
+}
+
+/** Reported after every batch (the UI throttles its redraws). */
+export interface BatchMetrics {
+  /** 0-based epoch index. */
+  epoch: number;
+  /** 0-based batch index within the epoch. */
+  batch: number;
+  batchesPerEpoch: number;
+  loss: number;
+  accuracy: number;
+  /** Training samples processed since the run (or resume) started. */
+  samplesSeen: number;
+  /** Throughput over the run so far, samples per second (pauses excluded). */
+  samplesPerSec: number;
+  /** Training time so far in milliseconds, pauses excluded. */
+  elapsedMs: number;
+}
+
+/** Reported at the end of every epoch, after validation. */
+export interface EpochMetrics {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  /** NaN when the validation fraction is 0. */
+  valLoss: number;
+  valAccuracy: number;
+  elapsedMs: number;
+}
+
+export interface MisclassifiedExample {
+  /** Index into the test split. */
+  index: number;
+  trueLabel: number;
+  predictedLabel: number;
+  /** Probability the model gave its (wrong) prediction. */
+  confidence: number;
+}
+
+/** Test-set evaluation. */
+export interface EvaluationResult {
+  loss: number;
+  accuracy: number;
+  count: number;
+  /** confusion[true][predicted], counts, 10 × 10. */
+  confusion: number[][];
+  /** Accuracy per true class, 10 values in [0, 1] (NaN for a class absent from the split). */
+  perClassAccuracy: number[];
+  /** Up to MAX_MISCLASSIFIED_SHOWN wrong predictions, most confident first. */
+  misclassified: MisclassifiedExample[];
+}
+
+export const MAX_MISCLASSIFIED_SHOWN = 48;
+
+/** How a run ended. */
+export type RunEnd = 'completed' | 'stopped' | 'failed';
+
+/** Arrays for one split as handed to the engine. */
+export interface SplitArrays {
+  /** uint8 [n × 784], 0–255. */
+  images: Uint8Array;
+  /** uint8 [n], 0–9. */
+  labels: Uint8Array;
+}

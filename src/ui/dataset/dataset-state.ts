@@ -1,0 +1,104 @@
+/**
+ * Dataset state for the UI: which splits are loaded, which files are being read, which wait
+ * for the user to say their split, and which were rejected. One reducer because one event
+ * (a file finishing) changes several of these at once.
+ */
+import type { SplitName } from '../../config/dataset';
+import type { IngestErrorDetails, IngestProgress, LoadedSplit } from '../../data/ingest-types';
+
+export interface LoadingFile extends IngestProgress {
+  /** Unique per load, so two files with one name do not collide. */
+  id: string;
+  split: SplitName;
+}
+
+export interface UnassignedFile {
+  id: string;
+  file: File;
+}
+
+export interface DatasetState {
+  splits: Partial<Record<SplitName, LoadedSplit>>;
+  loading: LoadingFile[];
+  unassigned: UnassignedFile[];
+  /** Errors from the latest files the user gave; a new drop clears them. */
+  errors: IngestErrorDetails[];
+  /** IDX files waiting for their partner (images need labels and the other way round). */
+  waitingIdx: { split: SplitName; kind: 'images' | 'labels'; fileName: string }[];
+}
+
+export type DatasetAction =
+  | { type: 'files-dropped' }
+  | { type: 'load-started'; id: string; split: SplitName; fileName: string; totalBytes: number }
+  | { type: 'load-progress'; id: string; progress: IngestProgress }
+  | { type: 'load-succeeded'; id: string; loaded: LoadedSplit }
+  | { type: 'load-failed'; id: string; error: IngestErrorDetails }
+  | { type: 'rejected'; error: IngestErrorDetails }
+  | { type: 'needs-split'; id: string; file: File }
+  | { type: 'split-chosen'; id: string }
+  | { type: 'idx-waiting'; split: SplitName; kind: 'images' | 'labels'; fileName: string }
+  | { type: 'idx-paired'; split: SplitName };
+
+export const INITIAL_DATASET_STATE: DatasetState = {
+  splits: {},
+  loading: [],
+  unassigned: [],
+  errors: [],
+  waitingIdx: [],
+};
+
+export function datasetReducer(state: DatasetState, action: DatasetAction): DatasetState {
+  switch (action.type) {
+    case 'files-dropped':
+      return { ...state, errors: [] };
+    case 'load-started':
+      return {
+        ...state,
+        loading: [
+          ...state.loading,
+          {
+            id: action.id,
+            split: action.split,
+            fileName: action.fileName,
+            bytesRead: 0,
+            totalBytes: action.totalBytes,
+            rows: 0,
+          },
+        ],
+      };
+    case 'load-progress':
+      return {
+        ...state,
+        loading: state.loading.map((l) => (l.id === action.id ? { ...l, ...action.progress } : l)),
+      };
+    case 'load-succeeded':
+      // Only now does the new split replace the old one: a failed load never gets here.
+      return {
+        ...state,
+        loading: state.loading.filter((l) => l.id !== action.id),
+        splits: { ...state.splits, [action.loaded.split]: action.loaded },
+      };
+    case 'load-failed':
+      return {
+        ...state,
+        loading: state.loading.filter((l) => l.id !== action.id),
+        errors: [...state.errors, action.error],
+      };
+    case 'rejected':
+      return { ...state, errors: [...state.errors, action.error] };
+    case 'needs-split':
+      return { ...state, unassigned: [...state.unassigned, { id: action.id, file: action.file }] };
+    case 'split-chosen':
+      return { ...state, unassigned: state.unassigned.filter((u) => u.id !== action.id) };
+    case 'idx-waiting':
+      return {
+        ...state,
+        waitingIdx: [
+          ...state.waitingIdx.filter((w) => !(w.split === action.split && w.kind === action.kind)),
+          { split: action.split, kind: action.kind, fileName: action.fileName },
+        ],
+      };
+    case 'idx-paired':
+      return { ...state, waitingIdx: state.waitingIdx.filter((w) => w.split !== action.split) };
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Training state for the UI. Per-batch metrics do not live here (they go to a buffer and are
+ * charted on a throttle); this holds what changes a few times per second at most.
+ */
+import type {
+  BackendInfo,
+  BatchMetrics,
+  EpochMetrics,
+  EvaluationResult,
+  RunEnd,
+  TrainingParams,
+} from '../../training/training-protocol';
+
+export type TrainingStatus =
+  'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'evaluating' | 'finished' | 'failed';
+
+/** One row of the session's runs table (the seed project's experiment table). */
+export interface RunRecord {
+  id: number;
+  architectureLabel: string;
+  params: number;
+  trainingParams: TrainingParams;
+  epochsDone: number;
+  trainAccuracy: number;
+  valAccuracy: number;
+  testAccuracy: number;
+  wallTimeMs: number;
+  backend: string;
+  end: RunEnd;
+}
+
+export interface TrainingState {
+  status: TrainingStatus;
+  runId: number;
+  params?: TrainingParams;
+  backend?: BackendInfo;
+  /** Latest batch, for the progress bar (updated on the chart throttle). */
+  lastBatch?: BatchMetrics;
+  epochs: EpochMetrics[];
+  evaluation?: EvaluationResult;
+  end?: RunEnd;
+  error?: string;
+  runs: RunRecord[];
+}
+
+export type TrainingAction =
+  | { type: 'started'; params: TrainingParams }
+  | { type: 'backend'; backend: BackendInfo }
+  | { type: 'batch'; batch: BatchMetrics }
+  | { type: 'epoch'; epoch: EpochMetrics }
+  | { type: 'paused' }
+  | { type: 'resumed' }
+  | { type: 'stopping' }
+  | { type: 'evaluating' }
+  | { type: 'evaluated'; evaluation: EvaluationResult }
+  | { type: 'finished'; end: RunEnd; run?: RunRecord }
+  | { type: 'failed'; message: string };
+
+export const INITIAL_TRAINING_STATE: TrainingState = {
+  status: 'idle',
+  runId: 0,
+  epochs: [],
+  runs: [],
+};
+
+export function trainingReducer(state: TrainingState, action: TrainingAction): TrainingState {
+  switch (action.type) {
+    case 'started':
+      return {
+        ...state,
+        status: 'starting',
+        runId: state.runId + 1,
+        params: action.params,
+        backend: undefined,
+        lastBatch: undefined,
+        epochs: [],
+        evaluation: undefined,
+        end: undefined,
+        error: undefined,
+      };
+    case 'backend':
+      return {
+        ...state,
+        backend: action.backend,
+        status: state.status === 'starting' ? 'running' : state.status,
+      };
+    case 'batch':
+      return {
+        ...state,
+        lastBatch: action.batch,
+        status: state.status === 'starting' ? 'running' : state.status,
+      };
+    case 'epoch':
+      return { ...state, epochs: [...state.epochs, action.epoch] };
+    case 'paused':
+      return { ...state, status: 'paused' };
+    case 'resumed':
+      return { ...state, status: 'running' };
+    case 'stopping':
+      return { ...state, status: 'stopping' };
+    case 'evaluating':
+      return { ...state, status: 'evaluating' };
+    case 'evaluated':
+      return { ...state, evaluation: action.evaluation };
+    case 'finished':
+      return {
+        ...state,
+        status: 'finished',
+        end: action.end,
+        runs: action.run ? [...state.runs, action.run] : state.runs,
+      };
+    case 'failed':
+      return { ...state, status: 'failed', error: action.message };
+  }
+}

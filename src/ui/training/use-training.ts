@@ -1,0 +1,177 @@
+/**
+ * Connects the training engine to React. The engine reports every batch; those metrics go
+ * into a buffer (a ref) and the visible state is refreshed on a throttle, so neither React
+ * nor the charts run per batch.
+ */
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
+import type { LoadedSplit } from '../../data/ingest-types';
+import { getArchitectureInfo } from '../../model/architecture-catalog';
+import { createTrainingSession, type TrainingSession } from '../../training/training-main';
+import type {
+  BackendRequest,
+  BatchMetrics,
+  TrainingParams,
+} from '../../training/training-protocol';
+import { createThrottle } from '../hooks/throttle';
+import { INITIAL_TRAINING_STATE, trainingReducer, type TrainingState } from './training-state';
+
+/** Charts and the progress bar refresh at most this often while training. */
+export const CHART_REDRAW_INTERVAL_MS = 250;
+
+/** Per-batch metrics of the current run, in batch order. */
+export interface BatchLog {
+  loss: number[];
+  accuracy: number[];
+}
+
+export interface TrainingController {
+  state: TrainingState;
+  /** The current run's per-batch metrics; read it when redrawing, not during render. */
+  getBatchSeries: () => BatchLog;
+  start: (params: TrainingParams, data: { train: LoadedSplit; test: LoadedSplit }) => void;
+  pause: () => void;
+  resume: () => void;
+  stop: () => void;
+}
+
+export interface TrainingOptions {
+  backendRequest: BackendRequest;
+  /** False forces the main-thread path (tests and browsers without module workers). */
+  preferWorker: boolean;
+}
+
+export function useTraining(options: TrainingOptions): TrainingController {
+  const [state, dispatch] = useReducer(trainingReducer, INITIAL_TRAINING_STATE);
+  const sessionRef = useRef<TrainingSession | null>(null);
+  const batchLog = useRef<BatchLog>({ loss: [], accuracy: [] });
+  const optionsRef = useRef(options);
+  useEffect(() => {
+    optionsRef.current = options;
+  }, [options]);
+
+  // The throttle holds the latest batch itself, so nothing reads a ref during render.
+  const [batchThrottle] = useState(() => {
+    let latest: BatchMetrics | null = null;
+    const throttle = createThrottle(() => {
+      if (latest) dispatch({ type: 'batch', batch: latest });
+    }, CHART_REDRAW_INTERVAL_MS);
+    return {
+      push(batch: BatchMetrics) {
+        latest = batch;
+        throttle.request();
+      },
+      reset() {
+        throttle.cancel();
+        latest = null;
+      },
+      flush: () => throttle.flush(),
+      cancel: () => throttle.cancel(),
+    };
+  });
+
+  useEffect(() => {
+    return () => {
+      batchThrottle.cancel();
+      sessionRef.current?.dispose();
+      sessionRef.current = null;
+    };
+  }, [batchThrottle]);
+
+  const start = useCallback(
+    (params: TrainingParams, data: { train: LoadedSplit; test: LoadedSplit }) => {
+      sessionRef.current?.dispose();
+      const { backendRequest, preferWorker } = optionsRef.current;
+      const session = createTrainingSession({ preferWorker });
+      sessionRef.current = session;
+      batchLog.current = { loss: [], accuracy: [] };
+      batchThrottle.reset();
+      dispatch({ type: 'started', params });
+      const startedAtMs = performance.now();
+      let backendLabel = '';
+      let lastValAccuracy = NaN;
+      let lastTrainAccuracy = NaN;
+      let epochsDone = 0;
+      const info = getArchitectureInfo(params.architectureId);
+
+      session
+        .start(
+          {
+            train: { images: data.train.images, labels: data.train.labels },
+            test: { images: data.test.images, labels: data.test.labels },
+          },
+          params,
+          backendRequest,
+          {
+            onBackend: (backend) => {
+              backendLabel =
+                backend.name + (backend.path === 'main-thread' ? ' (main thread)' : '');
+              dispatch({ type: 'backend', backend });
+            },
+            onBatch: (batch) => {
+              batchLog.current.loss.push(batch.loss);
+              batchLog.current.accuracy.push(batch.accuracy);
+              batchThrottle.push(batch);
+            },
+            onEpoch: (epoch) => {
+              epochsDone = epoch.epoch + 1;
+              // After the last epoch the engine evaluates the test set before it reports done.
+              if (epochsDone === params.epochs) dispatch({ type: 'evaluating' });
+              lastTrainAccuracy = epoch.accuracy;
+              lastValAccuracy = epoch.valAccuracy;
+              batchThrottle.flush();
+              dispatch({ type: 'epoch', epoch });
+            },
+            onStateChange: (runState) => {
+              if (runState === 'paused') dispatch({ type: 'paused' });
+              else if (runState === 'running') dispatch({ type: 'resumed' });
+            },
+            onEvaluation: (evaluation) => dispatch({ type: 'evaluated', evaluation }),
+          },
+        )
+        .then(
+          (result) => {
+            batchThrottle.flush();
+            if (result.end === 'failed') {
+              dispatch({ type: 'failed', message: result.errorMessage ?? 'unknown error' });
+              return;
+            }
+            dispatch({
+              type: 'finished',
+              end: result.end,
+              run: {
+                id: Date.now(),
+                architectureLabel: info.label,
+                params: info.totalParams,
+                trainingParams: params,
+                epochsDone,
+                trainAccuracy: lastTrainAccuracy,
+                valAccuracy: lastValAccuracy,
+                testAccuracy: result.evaluation?.accuracy ?? NaN,
+                wallTimeMs: performance.now() - startedAtMs,
+                backend: backendLabel,
+                end: result.end,
+              },
+            });
+          },
+          (error: unknown) => {
+            batchThrottle.flush();
+            dispatch({
+              type: 'failed',
+              message: error instanceof Error ? error.message : String(error),
+            });
+          },
+        );
+    },
+    [batchThrottle],
+  );
+
+  const getBatchSeries = useCallback((): BatchLog => batchLog.current, []);
+  const pause = useCallback(() => sessionRef.current?.pause(), []);
+  const resume = useCallback(() => sessionRef.current?.resume(), []);
+  const stop = useCallback(() => {
+    dispatch({ type: 'stopping' });
+    sessionRef.current?.stop();
+  }, []);
+
+  return { state, getBatchSeries, start, pause, resume, stop };
+}

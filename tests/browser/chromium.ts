@@ -1,0 +1,76 @@
+/**
+ * Starts Debian's Chromium through playwright-core (no downloaded browser) and watches what a
+ * page does that a person could not see: requests leaving the app's origin, console errors,
+ * long main-thread tasks.
+ */
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Where Chromium is; `apt-get install chromium` puts it here on Debian/Ubuntu. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  // SwiftShader's WebGL is refused by Chromium without this; tfjs still needs its own flag.
+  '--enable-unsafe-swiftshader',
+];
+
+export async function launchChromium(): Promise<Browser> {
+  // launch() gives every browser a fresh temporary profile of its own.
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+export interface WatchedPage {
+  context: BrowserContext;
+  page: Page;
+  /** Every URL the page requested outside the app's own origin (data: and blob: are local). */
+  foreignRequests: string[];
+  consoleErrors: string[];
+  /** Longest main-thread task seen so far, ms (PerformanceObserver 'longtask', ≥ 50 ms only). */
+  longestTaskMs: () => Promise<number>;
+}
+
+export async function openApp(browser: Browser, baseUrl: string, query = ''): Promise<WatchedPage> {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  const origin = new URL(baseUrl).origin;
+  const foreignRequests: string[] = [];
+  const consoleErrors: string[] = [];
+  context.on('request', (request) => {
+    const url = request.url();
+    if (url.startsWith('data:') || url.startsWith('blob:')) return;
+    if (new URL(url).origin !== origin) foreignRequests.push(url);
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(`pageerror: ${error.message}`));
+  await page.addInitScript(() => {
+    const w = window as unknown as { __longTasks: number[] };
+    w.__longTasks = [];
+    try {
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) w.__longTasks.push(entry.duration);
+      }).observe({ type: 'longtask', buffered: true });
+    } catch {
+      // Long-task timing is a Chromium feature; other browsers simply report nothing.
+    }
+  });
+  await page.goto(baseUrl + query);
+  return {
+    context,
+    page,
+    foreignRequests,
+    consoleErrors,
+    longestTaskMs: () =>
+      page.evaluate(() => {
+        const tasks = (window as unknown as { __longTasks: number[] }).__longTasks;
+        return tasks.length === 0 ? 0 : Math.max(...tasks);
+      }),
+  };
+}

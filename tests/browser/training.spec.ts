@@ -1,0 +1,156 @@
+/**
+ * Training journeys in real Chromium on the production build: 2,000-row subsets of both real
+ * CSVs, the seed CNN, live curves, evaluation, pause/resume/stop, the runs table, the
+ * main-thread fallback and one short run on real (software) WebGL in the worker.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { csvFixture } from '../support/fixtures';
+import {
+  batchesDone,
+  expectCounts,
+  setTrainingParams,
+  trainingStatus,
+  uploadFiles,
+  waitForTestAccuracy,
+} from './app-driver';
+import { launchChromium, openApp, type WatchedPage } from './chromium';
+
+const baseUrl = inject('baseUrl');
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** Opens the app with `query`, loads a CSV fixture set and runs `journey`. */
+async function withLoadedApp(
+  query: string,
+  set: 'small' | 'subset',
+  journey: (app: WatchedPage) => Promise<void>,
+): Promise<void> {
+  const app = await openApp(browser, baseUrl, query);
+  try {
+    const files = csvFixture(set);
+    await uploadFiles(app.page, [files.trainCsv, files.testCsv]);
+    const count = set === 'small' ? '100' : '2,000';
+    await expectCounts(app.page, { train: count, test: count });
+    await journey(app);
+    expect(app.foreignRequests).toEqual([]);
+  } finally {
+    await app.context.close();
+  }
+}
+
+const MINUTE_MS = 60_000;
+
+describe('training the seed CNN', () => {
+  test('two epochs on 2,000 real images draw curves and reach > 40 % test accuracy', async () => {
+    await withLoadedApp('?backend=wasm', 'subset', async ({ page, longestTaskMs }) => {
+      await setTrainingParams(page, { epochs: 2, seed: 7 });
+      await page.getByRole('button', { name: 'Train' }).click();
+      await expect
+        .poll(() => page.getByTestId('backend-info').innerText(), { timeout: 2 * MINUTE_MS })
+        .toMatch(/WASM in a Web Worker/);
+      const accuracy = await waitForTestAccuracy(page, 10 * MINUTE_MS);
+      console.log(`[training] seed CNN, 2 epochs, 1,600 train images: test accuracy ${accuracy}`);
+      console.log(`[training] backend: ${await page.getByTestId('backend-info').innerText()}`);
+      console.log(`[training] longest main-thread task (worker path): ${await longestTaskMs()} ms`);
+      expect(accuracy).toBeGreaterThan(0.4);
+
+      // The curves were drawn by tfjs-vis inside the app's own boxes.
+      for (const name of [
+        'Training loss per batch',
+        'Training accuracy per batch',
+        'Loss per epoch',
+      ]) {
+        const chart = page.getByRole('figure', { name });
+        expect(await chart.locator('canvas, svg').count(), name).toBeGreaterThan(0);
+      }
+      await page
+        .getByRole('figure', { name: /Confusion matrix/ })
+        .locator('canvas, svg')
+        .first()
+        .waitFor();
+      const perClass = page.getByRole('table', { name: 'Per-class accuracy' });
+      expect(await perClass.getByRole('row').count()).toBe(11);
+      expect(
+        await page
+          .getByRole('list', { name: 'Misclassified test images' })
+          .getByRole('listitem')
+          .count(),
+      ).toBeGreaterThan(0);
+
+      const runs = page.getByRole('table', { name: 'Runs' });
+      const row = runs.getByRole('row').nth(1);
+      const rowText = await row.innerText();
+      expect(rowText).toContain('Seed CNN');
+      expect(rowText).toContain('484,302');
+      expect(rowText).toMatch(/wasm/i);
+    });
+  });
+
+  test('pause holds, resume continues, stop ends early and still evaluates', async () => {
+    await withLoadedApp('?backend=wasm', 'subset', async ({ page }) => {
+      await setTrainingParams(page, { epochs: 5, batchSize: 32 });
+      await page.getByRole('button', { name: 'Train' }).click();
+      await expect.poll(() => batchesDone(page), { timeout: 3 * MINUTE_MS }).toBeGreaterThan(2);
+
+      await page.getByRole('button', { name: 'Pause' }).click();
+      await expect.poll(() => trainingStatus(page), { timeout: MINUTE_MS }).toMatch(/^Paused/);
+      const pausedAt = await batchesDone(page);
+      await page.waitForTimeout(3000);
+      expect(await batchesDone(page)).toBe(pausedAt);
+
+      await page.getByRole('button', { name: 'Resume' }).click();
+      await expect
+        .poll(() => batchesDone(page), { timeout: 2 * MINUTE_MS })
+        .toBeGreaterThan(pausedAt);
+
+      await page.getByRole('button', { name: 'Stop' }).click();
+      const accuracy = await waitForTestAccuracy(page, 5 * MINUTE_MS);
+      expect(accuracy).toBeGreaterThan(0);
+      expect(await page.getByText('run stopped early').count()).toBe(1);
+      const rowText = await page
+        .getByRole('table', { name: 'Runs' })
+        .getByRole('row')
+        .nth(1)
+        .innerText();
+      expect(rowText).toMatch(/of 5 \(stopped\)/);
+    });
+  });
+
+  test('the main-thread fallback trains behind the same interface', async () => {
+    await withLoadedApp('?backend=wasm&worker=0', 'small', async ({ page }) => {
+      await setTrainingParams(page, { epochs: 1, batchSize: 16 });
+      await page.getByRole('button', { name: 'Train' }).click();
+      const accuracy = await waitForTestAccuracy(page, 5 * MINUTE_MS);
+      expect(accuracy).toBeGreaterThanOrEqual(0);
+      expect(await page.getByTestId('backend-info').innerText()).toMatch(/WASM on the main thread/);
+    });
+  });
+
+  test('real WebGL (SwiftShader) trains a few batches in the worker', async () => {
+    await withLoadedApp(
+      '?backend=webgl&softwareWebgl=1',
+      'small',
+      async ({ page, longestTaskMs }) => {
+        // 100 rows: 80 train in 3 batches of 32, 20 validation, 100 test. SwiftShader compiles
+        // shaders for tens of seconds and trains at a few samples per second.
+        await setTrainingParams(page, { epochs: 1, batchSize: 32 });
+        await page.getByRole('button', { name: 'Train' }).click();
+        const accuracy = await waitForTestAccuracy(page, 12 * MINUTE_MS);
+        const backend = await page.getByTestId('backend-info').innerText();
+        console.log(
+          `[training] ${backend}; test accuracy ${accuracy}; longest main-thread task ${await longestTaskMs()} ms`,
+        );
+        expect(backend).toMatch(/WEBGL in a Web Worker/);
+        expect(backend).toMatch(/software renderer/);
+        expect(accuracy).toBeGreaterThanOrEqual(0);
+      },
+    );
+  });
+});

@@ -1,0 +1,160 @@
+/**
+ * What of the backend choice runs in Node: cpu and wasm initialise, `auto` and `webgl` fall back
+ * (tfjs registers WebGL only in browsers), and the conv-gradient policy follows the backend.
+ * WebGL itself (hardware vs SwiftShader, OffscreenCanvas in the worker) is a browser test.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  DEFAULT_CONV_GRADIENT_REWRITE,
+  applyConvGradientPolicy,
+  initBackend,
+  isSoftwareRendererName,
+  probeWebgl,
+} from '../../../src/training/backend';
+import {
+  isConvGradientRewriteInstalled,
+  uninstallConvGradientRewrite,
+} from '../../../src/training/conv-gradient';
+import type { BackendRequest } from '../../../src/training/training-protocol';
+
+const TOLERANCE = 1e-4;
+
+function request(preference: BackendRequest['preference'], extra: Partial<BackendRequest> = {}) {
+  return { preference, allowSoftwareWebgl: false, ...extra } satisfies BackendRequest;
+}
+
+/** dx and dW of sum(conv2d(x, W) · upstream) for a seeded 3×3 `same` conv, on the active backend. */
+function seededConvGradients(): Float32Array[] {
+  return tf.tidy(() => {
+    const x = tf.randomUniform([2, 6, 6, 3], 0, 1, 'float32', 11);
+    const filter = tf.randomNormal([3, 3, 3, 4], 0, 0.2, 'float32', 12);
+    const upstream = tf.randomNormal([2, 6, 6, 4], 0, 1, 'float32', 13);
+    const grads = tf.grads((a: tf.Tensor, w: tf.Tensor) =>
+      tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'), upstream)),
+    )([x, filter]);
+    return grads.map((g) => g.dataSync() as Float32Array);
+  });
+}
+
+afterAll(async () => {
+  uninstallConvGradientRewrite();
+  await tf.setBackend('cpu');
+});
+
+describe('initBackend in Node', () => {
+  it('initialises cpu when asked and applies the cpu conv-gradient default', async () => {
+    const info = await initBackend(request('cpu'), 'main-thread');
+    expect(tf.getBackend()).toBe('cpu');
+    expect(info).toMatchObject({
+      name: 'cpu',
+      path: 'main-thread',
+      isSoftwareRenderer: false,
+      convGradientRewrite: DEFAULT_CONV_GRADIENT_REWRITE.cpu,
+    });
+    expect(info.reason).toMatch(/^requested: /);
+    expect(isConvGradientRewriteInstalled()).toBe(DEFAULT_CONV_GRADIENT_REWRITE.cpu);
+  });
+
+  it('honours a conv-gradient override on cpu', async () => {
+    const off = await initBackend(request('cpu', { convGradientRewrite: false }), 'worker');
+    expect(off.convGradientRewrite).toBe(false);
+    expect(isConvGradientRewriteInstalled()).toBe(false);
+    const on = await initBackend(request('cpu', { convGradientRewrite: true }), 'worker');
+    expect(on.convGradientRewrite).toBe(true);
+    expect(isConvGradientRewriteInstalled()).toBe(true);
+  });
+
+  it('initialises wasm with SIMD, one thread and the rewrite forced on', async () => {
+    const info = await initBackend(request('wasm', { convGradientRewrite: false }), 'worker');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(info.name).toBe('wasm');
+    expect(info.path).toBe('worker');
+    expect(info.wasmSimd).toBe(true);
+    // tfjs-backend-wasm never enables threads under Node.
+    expect(info.wasmThreads).toBe(1);
+    expect(info.convGradientRewrite).toBe(true);
+    expect(isConvGradientRewriteInstalled()).toBe(true);
+    expect(info.reason).toMatch(/^requested: WASM SIMD, 1 thread/);
+  });
+
+  it('trains convolutions on wasm with gradients equal to stock cpu', async () => {
+    await tf.setBackend('cpu');
+    uninstallConvGradientRewrite();
+    const stockCpu = seededConvGradients();
+
+    await initBackend(request('wasm'), 'worker');
+    const before = tf.memory().numTensors;
+    const wasmRewrite = seededConvGradients();
+    expect(tf.memory().numTensors).toBe(before);
+
+    for (let i = 0; i < stockCpu.length; i++) {
+      const diff = Math.max(...stockCpu[i].map((v, j) => Math.abs(v - wasmRewrite[i][j])));
+      expect(diff).toBeLessThan(TOLERANCE);
+    }
+  });
+
+  it('shows why the rewrite is needed: stock wasm has no Conv2DBackpropFilter', async () => {
+    await initBackend(request('wasm'), 'worker');
+    uninstallConvGradientRewrite();
+    expect(() => seededConvGradients()).toThrow(
+      "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'",
+    );
+    applyConvGradientPolicy('wasm');
+  });
+
+  it('auto falls back past WebGL to wasm and says why', async () => {
+    const info = await initBackend(request('auto'), 'main-thread');
+    expect(info.name).toBe('wasm');
+    expect(info.renderer).toBeUndefined();
+    expect(info.reason).toMatch(/^auto: WASM/);
+    expect(info.reason).toContain('WebGL: tfjs registers its webgl backend only in browsers');
+  });
+
+  it('an explicit webgl request falls back with a reason', async () => {
+    const info = await initBackend(request('webgl', { allowSoftwareWebgl: true }), 'worker');
+    expect(info.name).toBe('wasm');
+    expect(info.reason).toMatch(/^requested webgl, fell back: WASM/);
+  });
+});
+
+describe('conv-gradient policy', () => {
+  it('installs per backend: forced on for wasm, defaults elsewhere, overrides honoured', () => {
+    expect(applyConvGradientPolicy('wasm', false)).toBe(true);
+    expect(isConvGradientRewriteInstalled()).toBe(true);
+    expect(applyConvGradientPolicy('webgl', false)).toBe(false);
+    expect(isConvGradientRewriteInstalled()).toBe(false);
+    expect(applyConvGradientPolicy('webgl')).toBe(DEFAULT_CONV_GRADIENT_REWRITE.webgl);
+    expect(isConvGradientRewriteInstalled()).toBe(DEFAULT_CONV_GRADIENT_REWRITE.webgl);
+    expect(applyConvGradientPolicy('cpu')).toBe(DEFAULT_CONV_GRADIENT_REWRITE.cpu);
+    expect(isConvGradientRewriteInstalled()).toBe(DEFAULT_CONV_GRADIENT_REWRITE.cpu);
+  });
+});
+
+describe('WebGL renderer detection', () => {
+  it('recognises software renderers by name', () => {
+    expect(isSoftwareRendererName('Google SwiftShader')).toBe(true);
+    expect(
+      isSoftwareRendererName(
+        'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)',
+      ),
+    ).toBe(true);
+    expect(isSoftwareRendererName('llvmpipe (LLVM 15.0.7, 256 bits)')).toBe(true);
+    expect(isSoftwareRendererName('Microsoft Basic Render Driver')).toBe(true);
+    expect(
+      isSoftwareRendererName(
+        'ANGLE (NVIDIA, NVIDIA GeForce RTX 3080 Direct3D11 vs_5_0 ps_5_0, D3D11)',
+      ),
+    ).toBe(false);
+    expect(
+      isSoftwareRendererName('ANGLE (Apple, ANGLE Metal Renderer: Apple M1, Unspecified)'),
+    ).toBe(false);
+  });
+
+  it('reports no WebGL in Node rather than throwing', () => {
+    expect(probeWebgl()).toEqual({
+      isSoftwareRenderer: false,
+      unavailableReason: 'no OffscreenCanvas or document',
+    });
+  });
+});

@@ -1,0 +1,178 @@
+/**
+ * The engine the worker runs, end to end on the main-thread path (Node has no module Worker;
+ * the lead's Chromium tests cover the worker itself), plus the client's fallback.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { createTrainingEngine, deserializeModel } from '../../../src/training/engine';
+import type { TrainingState } from '../../../src/training/train-loop';
+import { createTrainingSession, type WorkerLike } from '../../../src/training/training-main';
+import type { WorkerToMainMessage } from '../../../src/training/training-shared';
+import type {
+  BackendRequest,
+  BatchMetrics,
+  EpochMetrics,
+  EvaluationResult,
+  TrainingParams,
+} from '../../../src/training/training-protocol';
+import { loadRealSplit } from './real-data';
+
+const CPU: BackendRequest = { preference: 'cpu', allowSoftwareWebgl: false };
+const DATA = { train: loadRealSplit('train', 48), test: loadRealSplit('test', 40) };
+/** conv1 is the cheapest real architecture; 36 training + 12 validation rows, batch 12. */
+const PARAMS: TrainingParams = {
+  architectureId: 'conv1',
+  epochs: 2,
+  batchSize: 12,
+  learningRate: 0.001,
+  optimizer: 'adam',
+  validationFraction: 0.25,
+  seed: 5,
+};
+const noWait = () => Promise.resolve();
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('createTrainingEngine (main-thread path)', () => {
+  test('emits backend, batches, epochs, evaluation, then done with loadable weights', async () => {
+    const messages: WorkerToMainMessage[] = [];
+    const engine = createTrainingEngine('main-thread', (m) => messages.push(m), {
+      yieldToEventLoop: noWait,
+    });
+    await engine.run({ params: PARAMS, backendRequest: CPU, ...DATA });
+
+    const kinds = messages.map((m) => m.kind);
+    expect(kinds[0]).toBe('backend');
+    expect(kinds.filter((k) => k === 'batch')).toHaveLength(6);
+    expect(kinds.filter((k) => k === 'epoch')).toHaveLength(2);
+    expect(kinds.slice(-2)).toEqual(['evaluation', 'done']);
+    const backend = messages[0] as Extract<WorkerToMainMessage, { kind: 'backend' }>;
+    expect(backend.info).toMatchObject({ name: 'cpu', path: 'main-thread' });
+
+    const evaluation = (messages.at(-2) as { result: EvaluationResult }).result;
+    expect(evaluation.count).toBe(40);
+    expect(evaluation.confusion.flat().reduce((a, b) => a + b, 0)).toBe(40);
+
+    const done = messages.at(-1) as Extract<WorkerToMainMessage, { kind: 'done' }>;
+    expect(done.end).toBe('completed');
+    expect(done.history).toHaveLength(2);
+    expect(done.model?.weightData).toBeInstanceOf(ArrayBuffer);
+    // Everything that crosses the boundary survives structured clone (no tensors, no functions).
+    for (const m of messages) expect(() => structuredClone(m)).not.toThrow();
+
+    // The weights in the done message are the kept model's weights.
+    const restored = await deserializeModel(done.model!);
+    const kept = engine.getModel()!;
+    const [a, b] = tf.tidy(() => {
+      const xs = tf.tensor4d(DATA.test.images.slice(0, 784 * 3), [3, 28, 28, 1], 'int32').div(255);
+      return [kept.predict(xs) as tf.Tensor, restored.predict(xs) as tf.Tensor];
+    });
+    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    for (const t of [a, b]) t.dispose();
+    restored.dispose();
+    engine.dispose();
+    expect(engine.getModel()).toBeNull();
+  });
+
+  test('a failure becomes an error message and a failed done', async () => {
+    const messages: WorkerToMainMessage[] = [];
+    const engine = createTrainingEngine('main-thread', (m) => messages.push(m));
+    await engine.run({ params: { ...PARAMS, batchSize: 0 }, backendRequest: CPU, ...DATA });
+    expect(messages.map((m) => m.kind)).toEqual(['backend', 'error', 'done']);
+    expect(messages[1]).toMatchObject({
+      kind: 'error',
+      message: expect.stringMatching(/Batch size/),
+    });
+    expect(messages[2]).toMatchObject({ kind: 'done', end: 'failed' });
+    engine.dispose();
+  });
+});
+
+/** A worker that dies before reporting a backend, as a worker whose module fails to load. */
+function brokenWorker(): WorkerLike {
+  let onError: ((event: Event) => void) | undefined;
+  return {
+    postMessage: () => setTimeout(() => onError?.(new Event('error')), 0),
+    terminate: () => {},
+    addEventListener: (type: string, listener: (event: never) => void) => {
+      if (type === 'error') onError = listener as (event: Event) => void;
+    },
+  } as WorkerLike;
+}
+
+describe('createTrainingSession', () => {
+  test('falls back to the main thread when the worker errors before its backend message', async () => {
+    const session = createTrainingSession({
+      preferWorker: true,
+      createWorker: brokenWorker,
+      engineOptions: { yieldToEventLoop: noWait },
+    });
+    const epochs: EpochMetrics[] = [];
+    const result = await session.start(DATA, { ...PARAMS, epochs: 1 }, CPU, {
+      onEpoch: (m) => epochs.push(m),
+    });
+    expect(result.end).toBe('completed');
+    expect(result.backend).toMatchObject({ name: 'cpu', path: 'main-thread' });
+    expect(epochs).toHaveLength(1);
+    expect(result.evaluation?.count).toBe(40);
+    session.dispose();
+  });
+
+  test('falls back when no Worker can be constructed (Node), and stop/pause work through it', async () => {
+    const session = createTrainingSession({
+      preferWorker: true,
+      createWorker: () => {
+        throw new Error('no workers here');
+      },
+    });
+    const batches: BatchMetrics[] = [];
+    const states: TrainingState[] = [];
+    let evaluation: EvaluationResult | undefined;
+    const result = await session.start(DATA, PARAMS, CPU, {
+      onBatch: (m) => {
+        batches.push(m);
+        if (m.batch === 0 && m.epoch === 0) session.pause();
+        if (m.batch === 1 && m.epoch === 0) session.stop();
+      },
+      onStateChange: (s) => {
+        states.push(s);
+        if (s === 'paused') setTimeout(() => session.resume(), 10);
+      },
+      onEvaluation: (e) => (evaluation = e),
+    });
+    expect(states).toEqual(['paused', 'running']);
+    expect(batches.map((b) => b.batch)).toEqual([0, 1]);
+    expect(result.end).toBe('stopped');
+    // The test set is still evaluated after a stop, and the weights come back.
+    expect(evaluation?.count).toBe(40);
+    expect(result.model?.weightSpecs.length).toBeGreaterThan(0);
+    session.dispose();
+  });
+
+  test('preferWorker false never touches a worker', async () => {
+    let created = 0;
+    const session = createTrainingSession({
+      preferWorker: false,
+      createWorker: () => {
+        created++;
+        return brokenWorker();
+      },
+      engineOptions: { yieldToEventLoop: noWait },
+    });
+    const result = await session.start(DATA, { ...PARAMS, epochs: 1 }, CPU);
+    expect(created).toBe(0);
+    expect(result.backend?.path).toBe('main-thread');
+    // A second run on the same session reports to its own hooks.
+    const secondEpochs: EpochMetrics[] = [];
+    const second = await session.start(DATA, { ...PARAMS, epochs: 1, seed: 6 }, CPU, {
+      onEpoch: (m) => secondEpochs.push(m),
+    });
+    expect(second.end).toBe('completed');
+    expect(secondEpochs).toHaveLength(1);
+    expect(second.history).toEqual(secondEpochs);
+    expect(second.history[0].loss).not.toBe(result.history[0].loss);
+    session.dispose();
+  });
+});

@@ -1,0 +1,52 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+/**
+ * Cross-origin isolation (COOP + COEP) lets the page use SharedArrayBuffer, which the
+ * multi-threaded WASM backend needs. Static hosting must send the same two headers.
+ */
+const CROSS_ORIGIN_ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+/** Browser tests build and drive the whole app, so they get minutes, not seconds. */
+const BROWSER_TEST_TIMEOUT_MS = 15 * 60 * 1000;
+
+export default defineConfig({
+  plugins: [react()],
+  base: './',
+  worker: { format: 'es' },
+  server: { headers: CROSS_ORIGIN_ISOLATION_HEADERS },
+  preview: { headers: CROSS_ORIGIN_ISOLATION_HEADERS },
+  build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['tests/unit/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          globalSetup: ['tests/support/fixtures-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['tests/browser/**/*.spec.ts'],
+          environment: 'node',
+          testTimeout: BROWSER_TEST_TIMEOUT_MS,
+          hookTimeout: BROWSER_TEST_TIMEOUT_MS,
+          globalSetup: ['tests/support/fixtures-setup.ts', 'tests/browser/server-setup.ts'],
+          // One Chromium at a time: the machine has two cores and SwiftShader wants both.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
