@@ -1,7 +1,7 @@
 /**
  * Composition root: the only place where data loading, training and the UI meet.
  */
-import { lazy, Suspense, useCallback, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import type { LoadedSplit } from '../data/ingest-types';
 import type { BackendPreference, TrainingParams } from '../training/training-protocol';
 import { DatasetPanel } from '../ui/dataset/dataset-panel';
@@ -24,6 +24,17 @@ const EpochCharts = lazy(() =>
 
 export function App() {
   const urlOptions = useMemo(() => readUrlOptions(window.location.search), []);
+  useEffect(() => {
+    // Fetch and evaluate the charts chunk while the person is still choosing files, so that
+    // its one long evaluation task does not land in the middle of training.
+    const prefetch = () => void import('../ui/charts/training-charts');
+    if ('requestIdleCallback' in window) {
+      const handle = window.requestIdleCallback(prefetch, { timeout: 5000 });
+      return () => window.cancelIdleCallback(handle);
+    }
+    const timer = setTimeout(prefetch, 2000);
+    return () => clearTimeout(timer);
+  }, []);
   const [backend, setBackend] = useState<BackendPreference>(urlOptions.backend);
   const [allowSoftwareWebgl, setAllowSoftwareWebgl] = useState(urlOptions.allowSoftwareWebgl);
   const dataset = useDataset();
@@ -93,7 +104,7 @@ export function App() {
             Training failed: {t.error}
           </p>
         )}
-        {t.status !== 'idle' && (
+        {t.status !== 'idle' && urlOptions.showCharts && (
           <Suspense fallback={<p className="muted">Loading charts…</p>}>
             <BatchCharts getSeries={training.getBatchSeries} version={t.lastBatch} />
             <EpochCharts epochs={t.epochs} />

@@ -3,6 +3,7 @@
  *   ?backend=auto|webgl|wasm|cpu   preferred training backend
  *   ?softwareWebgl=1               allow a software WebGL renderer (SwiftShader)
  *   ?worker=0                      train on the main thread instead of in a Web Worker
+ *   ?charts=0                      no live curves (the benchmark measures what they cost)
  */
 import type { BackendPreference } from '../training/training-protocol';
 
@@ -10,6 +11,7 @@ export interface UrlOptions {
   backend: BackendPreference;
   allowSoftwareWebgl: boolean;
   preferWorker: boolean;
+  showCharts: boolean;
 }
 
 const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'webgl', 'wasm', 'cpu'];
@@ -28,5 +30,6 @@ export function readUrlOptions(search: string): UrlOptions {
       : 'auto',
     allowSoftwareWebgl: flag('softwareWebgl', false),
     preferWorker: flag('worker', true),
+    showCharts: flag('charts', true),
   };
 }

@@ -3,16 +3,7 @@
  * per-weight slots, so it is never shared between models).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { OptimizerId, TrainingParams } from './training-protocol';
-
-/** Momentum of the SGD option, the common Keras choice. */
-export const SGD_MOMENTUM = 0.9;
-
-export const OPTIMIZER_LABELS: Readonly<Record<OptimizerId, string>> = {
-  adam: 'Adam',
-  'sgd-momentum': `SGD + momentum ${SGD_MOMENTUM}`,
-  rmsprop: 'RMSprop',
-};
+import { SGD_MOMENTUM, type TrainingParams } from './training-protocol';
 
 /** A new optimizer of the chosen kind at the chosen learning rate. */
 export function createOptimizer(

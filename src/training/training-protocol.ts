@@ -6,6 +6,15 @@
 import type { ArchitectureId } from '../model/architecture-catalog';
 
 export type OptimizerId = 'adam' | 'sgd-momentum' | 'rmsprop';
+
+/** Momentum of the SGD option, the common Keras choice. */
+export const SGD_MOMENTUM = 0.9;
+
+export const OPTIMIZER_LABELS: Readonly<Record<OptimizerId, string>> = {
+  adam: 'Adam',
+  'sgd-momentum': `SGD with momentum ${SGD_MOMENTUM}`,
+  rmsprop: 'RMSprop',
+};
 export type BackendName = 'webgl' | 'wasm' | 'cpu';
 /** `auto` picks WebGL when hardware-accelerated, else WASM, else cpu. */
 export type BackendPreference = 'auto' | BackendName;

@@ -31,8 +31,12 @@ export interface WatchedPage {
   /** Every URL the page requested outside the app's own origin (data: and blob: are local). */
   foreignRequests: string[];
   consoleErrors: string[];
-  /** Longest main-thread task seen so far, ms (PerformanceObserver 'longtask', ≥ 50 ms only). */
+  /** Longest main-thread task since load or the last reset, ms (≥ 50 ms only; else 0). */
   longestTaskMs: () => Promise<number>;
+  /** All long tasks since load or the last reset, ms. */
+  longTasksMs: () => Promise<number[]>;
+  /** Forgets the long tasks seen so far (for example once the page has loaded). */
+  resetLongTasks: () => Promise<void>;
 }
 
 export async function openApp(browser: Browser, baseUrl: string, query = ''): Promise<WatchedPage> {
@@ -71,6 +75,14 @@ export async function openApp(browser: Browser, baseUrl: string, query = ''): Pr
       page.evaluate(() => {
         const tasks = (window as unknown as { __longTasks: number[] }).__longTasks;
         return tasks.length === 0 ? 0 : Math.max(...tasks);
+      }),
+    longTasksMs: () =>
+      page.evaluate(() =>
+        (window as unknown as { __longTasks: number[] }).__longTasks.map(Math.round),
+      ),
+    resetLongTasks: () =>
+      page.evaluate(() => {
+        (window as unknown as { __longTasks: number[] }).__longTasks.length = 0;
       }),
   };
 }

@@ -5,6 +5,7 @@
  */
 import * as tfvis from '@tensorflow/tfjs-vis';
 import { useEffect, useRef } from 'react';
+import { createCoalescedRunner, type CoalescedRunner } from './coalesced-runner';
 
 export type ChartSpec =
   | { kind: 'line'; data: tfvis.XYPlotData; options: tfvis.XYPlotOptions }
@@ -32,40 +33,38 @@ export function VisChart({
   label: string;
 }) {
   const boxRef = useRef<HTMLDivElement>(null);
-  const drawingRef = useRef(false);
-  const pendingRef = useRef(false);
   const specRef = useRef(spec);
+  const runnerRef = useRef<CoalescedRunner | null>(null);
+
   useEffect(() => {
     specRef.current = spec;
   }, [spec]);
-
   useEffect(() => {
-    const box = boxRef.current;
-    if (!box) return;
-    let isCancelled = false;
-    const redraw = () => {
+    // vega compiles and parses a chart synchronously for tens of milliseconds: each chart
+    // draws in a task of its own, one drawing at a time, always the latest data.
+    const runner = createCoalescedRunner(async () => {
       const current = specRef.current();
-      if (!current || isCancelled) return;
-      if (drawingRef.current) {
-        pendingRef.current = true;
-        return;
+      if (!current || !boxRef.current) return;
+      try {
+        await draw(boxRef.current, current);
+      } catch (error) {
+        console.warn(`Chart "${label}" failed to draw`, error);
       }
-      drawingRef.current = true;
-      draw(box, current)
-        .catch((error: unknown) => console.warn(`Chart "${label}" failed to draw`, error))
-        .finally(() => {
-          drawingRef.current = false;
-          if (pendingRef.current && !isCancelled) {
-            pendingRef.current = false;
-            redraw();
-          }
-        });
-    };
-    redraw();
+    });
+    runnerRef.current = runner;
     return () => {
-      isCancelled = true;
+      runner.dispose();
+      runnerRef.current = null;
     };
+  }, [label]);
+  useEffect(() => {
+    runnerRef.current?.request();
   }, [version, label]);
 
-  return <div ref={boxRef} className="chart" role="figure" aria-label={label} />;
+  // vega-embed owns the inner box's attributes and children; React owns the figure around it.
+  return (
+    <div className="chart" role="figure" aria-label={label}>
+      <div ref={boxRef} />
+    </div>
+  );
 }

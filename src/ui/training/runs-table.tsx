@@ -1,6 +1,6 @@
-import { OPTIMIZER_LABELS } from './optimizer-labels';
 import { formatCount, formatDuration, formatPercent } from '../format';
 import type { RunRecord } from './training-state';
+import { OPTIMIZER_LABELS } from '../../training/training-protocol';
 
 /** This tab's runs, in the columns of the seed project's experiment table. */
 export function RunsTable({ runs }: { runs: RunRecord[] }) {

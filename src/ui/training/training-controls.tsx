@@ -2,12 +2,13 @@ import { useId, useState, type FormEvent } from 'react';
 import { ARCHITECTURES, isArchitectureId } from '../../model/architecture-catalog';
 import {
   DEFAULT_TRAINING_PARAMS,
+  OPTIMIZER_LABELS,
   type BackendPreference,
   type OptimizerId,
   type TrainingParams,
 } from '../../training/training-protocol';
 import { formatCount } from '../format';
-import { OPTIMIZER_LABELS } from './optimizer-labels';
+
 import type { TrainingStatus } from './training-state';
 
 const OPTIMIZERS = (Object.keys(OPTIMIZER_LABELS) as OptimizerId[]).map((id) => ({

@@ -92,10 +92,11 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
       };
     case 'epoch':
       return { ...state, epochs: [...state.epochs, action.epoch] };
+    // A pause or resume that the engine confirms after Stop was pressed must not undo it.
     case 'paused':
-      return { ...state, status: 'paused' };
+      return state.status === 'running' ? { ...state, status: 'paused' } : state;
     case 'resumed':
-      return { ...state, status: 'running' };
+      return state.status === 'paused' ? { ...state, status: 'running' } : state;
     case 'stopping':
       return { ...state, status: 'stopping' };
     case 'evaluating':

@@ -7,7 +7,8 @@ import {
   shuffleInPlace,
   splitForValidation,
 } from '../../../src/training/batches';
-import { createOptimizer, SGD_MOMENTUM } from '../../../src/training/optimizers';
+import { createOptimizer } from '../../../src/training/optimizers';
+import { SGD_MOMENTUM } from '../../../src/training/training-protocol';
 import type { SplitArrays } from '../../../src/training/training-protocol';
 import { loadRealSplit } from './real-data';
 

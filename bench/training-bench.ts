@@ -1,0 +1,176 @@
+/**
+ * Runs in the benchmark page, on the main thread: training throughput of the seed CNN per
+ * backend and batch size, the app's own loop (`trainModel`, hooks included) against a bare
+ * `model.trainOnBatch` loop on the same backend, data and model in the same page.
+ * The Node driver (bench/run.mjs) chooses the plan with `?plan=` (JSON) and collects
+ * `window.__trainingBench`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createSeedCnn } from '../src/model/architectures';
+import { initBackend } from '../src/training/backend';
+import { BatchGatherer } from '../src/training/batches';
+import { compileForTraining, TrainingController, trainModel } from '../src/training/train-loop';
+import type { BackendName, SplitArrays, TrainingParams } from '../src/training/training-protocol';
+
+export interface PlanItem {
+  backend: BackendName;
+  batchSize: number;
+  /** Timed batches per method, after one untimed warm-up batch. */
+  batches: number;
+  convGradientRewrite?: boolean;
+}
+
+interface Result extends PlanItem {
+  backendInfo: string;
+  bareSamplesPerSec: number;
+  appSamplesPerSec: number;
+  /** app / bare − 1: positive when the app's loop is slower. */
+  appOverhead: number;
+  /** ≈ 3 × forward FLOPs per sample, from the layer shapes. */
+  gflopsPerSec: number;
+}
+
+declare global {
+  interface Window {
+    __trainingBench?: { done: boolean; results: Result[]; error?: string };
+  }
+}
+
+/** Training FLOPs per sample: forward multiply-adds × 2, and backward ≈ 2 × forward. */
+export function seedCnnTrainingFlopsPerSample(): number {
+  // Forward multiply-adds of the layers with weights (BatchNorm and pooling are negligible).
+  const conv = (h: number, w: number, k: number, cin: number, cout: number) =>
+    h * w * k * k * cin * cout;
+  const macs =
+    conv(28, 28, 3, 1, 64) +
+    conv(28, 28, 3, 64, 64) +
+    conv(14, 14, 3, 64, 32) +
+    conv(14, 14, 3, 32, 32) +
+    7 * 7 * 32 * 256 +
+    256 * 64 +
+    64 * 10;
+  return 3 * 2 * macs;
+}
+
+function firstRows(split: SplitArrays, n: number): SplitArrays {
+  return { images: split.images.subarray(0, n * 784), labels: split.labels.subarray(0, n) };
+}
+
+async function bareLoop(data: SplitArrays, item: PlanItem): Promise<number> {
+  const model = createSeedCnn({ seed: 1 });
+  compileForTraining(model, { optimizer: 'adam', learningRate: 0.001 });
+  const gatherer = new BatchGatherer(data, item.batchSize);
+  const indices = Array.from({ length: item.batchSize }, (_, i) => i);
+  const step = async (b: number) => {
+    const { xs, ys } = gatherer.gather(
+      indices.map((i) => (b * item.batchSize + i) % data.labels.length),
+    );
+    const logs = (await model.trainOnBatch(xs, ys)) as number[];
+    tf.dispose([xs, ys]);
+    return logs;
+  };
+  await step(0);
+  const started = performance.now();
+  for (let b = 1; b <= item.batches; b++) await step(b);
+  const ms = performance.now() - started;
+  model.dispose();
+  return (item.batches * item.batchSize) / (ms / 1000);
+}
+
+async function appLoop(data: SplitArrays, item: PlanItem): Promise<number> {
+  const model = createSeedCnn({ seed: 1 });
+  // One epoch over exactly the rows given: the split size sets the number of batches.
+  const params: TrainingParams = {
+    architectureId: 'seed-cnn',
+    epochs: 1,
+    batchSize: item.batchSize,
+    learningRate: 0.001,
+    optimizer: 'adam',
+    validationFraction: 0,
+    seed: 1,
+  };
+  const noHooks = { onBatchEnd: () => {}, onEpochEnd: () => {} };
+  // Warm-up: one batch, so both methods time only steady-state steps.
+  await trainModel(
+    model,
+    { train: firstRows(data, item.batchSize) },
+    params,
+    noHooks,
+    new TrainingController(),
+  );
+  const outcome = await trainModel(
+    model,
+    { train: firstRows(data, item.batches * item.batchSize) },
+    params,
+    noHooks,
+    new TrainingController(),
+  );
+  model.dispose();
+  return (outcome.batchesRun * item.batchSize) / (outcome.elapsedMs / 1000);
+}
+
+function parseCsv(text: string): SplitArrays {
+  const lines = text
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .slice(1);
+  const images = new Uint8Array(lines.length * 784);
+  const labels = new Uint8Array(lines.length);
+  lines.forEach((line, row) => {
+    const fields = line.split(',');
+    labels[row] = Number(fields[0]);
+    for (let i = 0; i < 784; i++) images[row * 784 + i] = Number(fields[i + 1]);
+  });
+  return { images, labels };
+}
+
+const input = document.getElementById('files') as HTMLInputElement;
+input.addEventListener('change', () => {
+  const plan = JSON.parse(new URLSearchParams(location.search).get('plan') ?? '[]') as PlanItem[];
+  window.__trainingBench = { done: false, results: [] };
+  const out = document.getElementById('out') as HTMLElement;
+  void (async () => {
+    try {
+      const data = parseCsv(await input.files![0].text());
+      for (const item of plan) {
+        const info = await initBackend(
+          {
+            preference: item.backend,
+            allowSoftwareWebgl: true,
+            ...(item.convGradientRewrite === undefined
+              ? {}
+              : { convGradientRewrite: item.convGradientRewrite }),
+          },
+          'main-thread',
+        );
+        if (info.name !== item.backend)
+          throw new Error(`wanted ${item.backend}, got ${info.name}: ${info.reason}`);
+        // Alternate the order so neither method always runs second.
+        const bareFirst = window.__trainingBench!.results.length % 2 === 0;
+        let bare = 0;
+        let app = 0;
+        if (bareFirst) {
+          bare = await bareLoop(data, item);
+          app = await appLoop(data, item);
+        } else {
+          app = await appLoop(data, item);
+          bare = await bareLoop(data, item);
+        }
+        const result: Result = {
+          ...item,
+          convGradientRewrite: info.convGradientRewrite,
+          backendInfo: `${info.name}${info.renderer ? ` (${info.renderer})` : ''}${info.wasmThreads ? `, ${info.wasmThreads} thread(s)` : ''}`,
+          bareSamplesPerSec: bare,
+          appSamplesPerSec: app,
+          appOverhead: bare / app - 1,
+          gflopsPerSec: (app * seedCnnTrainingFlopsPerSample()) / 1e9,
+        };
+        window.__trainingBench!.results.push(result);
+        out.textContent += `${JSON.stringify(result)}\n`;
+      }
+    } catch (error) {
+      window.__trainingBench!.error = String(error instanceof Error ? error.stack : error);
+    }
+    window.__trainingBench!.done = true;
+  })();
+});

@@ -1,0 +1,214 @@
+import { describe, expect, test } from 'vitest';
+import {
+  DEFAULT_TRAINING_PARAMS,
+  type BackendInfo,
+  type BatchMetrics,
+  type EpochMetrics,
+  type EvaluationResult,
+} from '../../../src/training/training-protocol';
+import {
+  INITIAL_TRAINING_STATE,
+  trainingReducer,
+  type RunRecord,
+  type TrainingAction,
+  type TrainingState,
+  type TrainingStatus,
+} from '../../../src/ui/training/training-state';
+
+const reduce = (state: TrainingState, ...actions: TrainingAction[]) =>
+  actions.reduce(trainingReducer, state);
+
+const BACKEND: BackendInfo = {
+  name: 'cpu',
+  path: 'worker',
+  isSoftwareRenderer: false,
+  convGradientRewrite: true,
+  reason: 'requested',
+};
+
+const batch = (index: number): BatchMetrics => ({
+  epoch: 0,
+  batch: index,
+  batchesPerEpoch: 750,
+  loss: 2.3 - index * 0.01,
+  accuracy: 0.1 + index * 0.001,
+  samplesSeen: (index + 1) * 64,
+  samplesPerSec: 900,
+  elapsedMs: (index + 1) * 70,
+});
+
+const epoch = (index: number): EpochMetrics => ({
+  epoch: index,
+  loss: 0.5,
+  accuracy: 0.82,
+  valLoss: 0.45,
+  valAccuracy: 0.84,
+  elapsedMs: 50_000,
+});
+
+const EVALUATION: EvaluationResult = {
+  loss: 0.4,
+  accuracy: 0.85,
+  count: 10_000,
+  confusion: Array.from({ length: 10 }, (_, t) =>
+    Array.from({ length: 10 }, (_, p) => (t === p ? 850 : t === (p + 1) % 10 ? 150 : 0)),
+  ),
+  perClassAccuracy: Array.from({ length: 10 }, () => 0.85),
+  misclassified: [],
+};
+
+const runRecord = (id: number): RunRecord => ({
+  id,
+  architectureLabel: 'Seed CNN',
+  params: 93_322,
+  trainingParams: DEFAULT_TRAINING_PARAMS,
+  epochsDone: 1,
+  trainAccuracy: 0.82,
+  valAccuracy: 0.84,
+  testAccuracy: 0.85,
+  wallTimeMs: 50_000,
+  backend: 'cpu',
+  end: 'completed',
+});
+
+/** A whole run: started, backend chosen, batches, one epoch, evaluated, finished. */
+function completedRun(state: TrainingState, runId: number): TrainingState {
+  return reduce(
+    state,
+    { type: 'started', params: DEFAULT_TRAINING_PARAMS },
+    { type: 'backend', backend: BACKEND },
+    { type: 'batch', batch: batch(0) },
+    { type: 'batch', batch: batch(1) },
+    { type: 'evaluating' },
+    { type: 'epoch', epoch: epoch(0) },
+    { type: 'evaluated', evaluation: EVALUATION },
+    { type: 'finished', end: 'completed', run: runRecord(runId) },
+  );
+}
+
+describe('trainingReducer', () => {
+  test('a full run ends finished with its epochs, evaluation and one runs-table row', () => {
+    const state = completedRun(INITIAL_TRAINING_STATE, 1);
+    expect(state).toMatchObject({
+      status: 'finished',
+      runId: 1,
+      backend: BACKEND,
+      lastBatch: batch(1),
+      epochs: [epoch(0)],
+      evaluation: EVALUATION,
+      end: 'completed',
+      runs: [runRecord(1)],
+    });
+  });
+
+  test("started resets the previous run's progress but keeps the runs table", () => {
+    const finished = completedRun(INITIAL_TRAINING_STATE, 1);
+    const params = { ...DEFAULT_TRAINING_PARAMS, epochs: 3 };
+    const state = trainingReducer(finished, { type: 'started', params });
+    expect(state).toEqual({
+      status: 'starting',
+      runId: 2,
+      params,
+      backend: undefined,
+      lastBatch: undefined,
+      epochs: [],
+      evaluation: undefined,
+      end: undefined,
+      error: undefined,
+      runs: [runRecord(1)],
+    });
+  });
+
+  test('started clears the error of a failed run', () => {
+    const failed = reduce(
+      INITIAL_TRAINING_STATE,
+      { type: 'started', params: DEFAULT_TRAINING_PARAMS },
+      { type: 'failed', message: 'WebGL context lost' },
+    );
+    expect(failed).toMatchObject({ status: 'failed', error: 'WebGL context lost' });
+    const state = trainingReducer(failed, { type: 'started', params: DEFAULT_TRAINING_PARAMS });
+    expect(state.status).toBe('starting');
+    expect(state.error).toBeUndefined();
+  });
+
+  test('finished appends a run after the earlier ones', () => {
+    const two = completedRun(completedRun(INITIAL_TRAINING_STATE, 1), 2);
+    expect(two.runs.map((r) => r.id)).toEqual([1, 2]);
+    expect(two.runId).toBe(2);
+  });
+
+  test('finished without a run record keeps the table as it was', () => {
+    const one = completedRun(INITIAL_TRAINING_STATE, 1);
+    const state = reduce(
+      one,
+      { type: 'started', params: DEFAULT_TRAINING_PARAMS },
+      { type: 'stopping' },
+      { type: 'finished', end: 'stopped' },
+    );
+    expect(state.status).toBe('finished');
+    expect(state.end).toBe('stopped');
+    expect(state.runs).toBe(one.runs);
+  });
+
+  test('failed does not add a runs-table row', () => {
+    const state = reduce(
+      INITIAL_TRAINING_STATE,
+      { type: 'started', params: DEFAULT_TRAINING_PARAMS },
+      { type: 'failed', message: 'out of memory' },
+    );
+    expect(state).toMatchObject({ status: 'failed', error: 'out of memory', runs: [] });
+  });
+
+  test.each<[string, TrainingAction]>([
+    ['batch', { type: 'batch', batch: batch(0) }],
+    ['backend', { type: 'backend', backend: BACKEND }],
+  ])('%s moves starting to running', (_, action) => {
+    const starting = trainingReducer(INITIAL_TRAINING_STATE, {
+      type: 'started',
+      params: DEFAULT_TRAINING_PARAMS,
+    });
+    expect(trainingReducer(starting, action).status).toBe('running');
+  });
+
+  test.each<TrainingStatus>(['paused', 'stopping', 'evaluating', 'finished', 'failed'])(
+    'a late batch keeps the status %s (a throttled batch can land after it)',
+    (status) => {
+      const state = trainingReducer(
+        { ...INITIAL_TRAINING_STATE, status },
+        { type: 'batch', batch: batch(7) },
+      );
+      expect(state.status).toBe(status);
+      expect(state.lastBatch).toEqual(batch(7));
+    },
+  );
+
+  test('pause and resume', () => {
+    const running = reduce(
+      INITIAL_TRAINING_STATE,
+      { type: 'started', params: DEFAULT_TRAINING_PARAMS },
+      { type: 'batch', batch: batch(0) },
+    );
+    const paused = trainingReducer(running, { type: 'paused' });
+    expect(paused.status).toBe('paused');
+    expect(trainingReducer(paused, { type: 'resumed' }).status).toBe('running');
+  });
+
+  test('epochs accumulate in order', () => {
+    const state = reduce(
+      INITIAL_TRAINING_STATE,
+      { type: 'started', params: DEFAULT_TRAINING_PARAMS },
+      { type: 'epoch', epoch: epoch(0) },
+      { type: 'epoch', epoch: epoch(1) },
+      { type: 'epoch', epoch: epoch(2) },
+    );
+    expect(state.epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
+  });
+
+  test('never mutates the state it is given', () => {
+    const finished = completedRun(INITIAL_TRAINING_STATE, 1);
+    const snapshot = structuredClone(finished);
+    completedRun(finished, 2);
+    expect(finished).toEqual(snapshot);
+    expect(INITIAL_TRAINING_STATE).toEqual({ status: 'idle', runId: 0, epochs: [], runs: [] });
+  });
+});
