@@ -2,7 +2,6 @@
  * Composition root: the only place where data loading, training and the UI meet.
  */
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
-import type { LoadedSplit } from '../data/ingest-types';
 import type { BackendPreference, TrainingParams } from '../training/training-protocol';
 import { DatasetPanel } from '../ui/dataset/dataset-panel';
 import { DatasetPreview } from '../ui/dataset/preview';
@@ -12,7 +11,21 @@ import { RunsTable } from '../ui/training/runs-table';
 import { TrainingControls } from '../ui/training/training-controls';
 import { TrainingProgress } from '../ui/training/training-progress';
 import { useTraining } from '../ui/training/use-training';
+import type { SerializedModel } from '../training/training-shared';
+import {
+  defaultModelName,
+  fromMetadata,
+  newCurrentModelId,
+  type CurrentModel,
+} from '../ui/models/current-model';
+import { ModelsPanel } from '../ui/models/models-panel';
+import { useSavedModels } from '../ui/models/use-saved-models';
+import type { TrainedSummary } from '../ui/training/use-training';
 import { readUrlOptions } from './url-options';
+
+/** Model files are read by storage code loaded on first use. */
+const readModelFilesLazily = (files: File[]) =>
+  import('../storage/model-files').then((m) => m.readModelFiles(files));
 
 // tfjs-vis and vega are most of the bundle; the first screen needs none of them.
 const BatchCharts = lazy(() =>
@@ -38,12 +51,34 @@ export function App() {
   const [backend, setBackend] = useState<BackendPreference>(urlOptions.backend);
   const [allowSoftwareWebgl, setAllowSoftwareWebgl] = useState(urlOptions.allowSoftwareWebgl);
   const dataset = useDataset();
+  const [currentModel, setCurrentModel] = useState<CurrentModel | null>(null);
+  const [modelFilesError, setModelFilesError] = useState<string | null>(null);
+  const savedModels = useSavedModels();
+  const onTrained = useCallback((model: SerializedModel, summary: TrainedSummary) => {
+    setCurrentModel({
+      id: newCurrentModelId(),
+      source: 'trained',
+      name: defaultModelName(summary.params.architectureId, new Date()),
+      model,
+      architectureId: summary.params.architectureId,
+      trainingParams: summary.params,
+      epochsCompleted: summary.epochsCompleted,
+      trainingAccuracy: summary.trainingAccuracy,
+      validationAccuracy: summary.validationAccuracy,
+      testAccuracy: summary.testAccuracy,
+    });
+  }, []);
   const trainingOptions = useMemo(
     () => ({
-      backendRequest: { preference: backend, allowSoftwareWebgl },
+      onTrained,
+      backendRequest: {
+        preference: backend,
+        allowSoftwareWebgl,
+        allowWasmThreads: urlOptions.allowWasmThreads,
+      },
       preferWorker: urlOptions.preferWorker,
     }),
-    [backend, allowSoftwareWebgl, urlOptions.preferWorker],
+    [backend, allowSoftwareWebgl, urlOptions.preferWorker, urlOptions.allowWasmThreads, onTrained],
   );
   const training = useTraining(trainingOptions);
   const { train, test } = dataset.state.splits;
@@ -56,11 +91,60 @@ export function App() {
       : undefined;
 
   const onTrain = useCallback(
-    (params: TrainingParams) => {
-      if (train && test)
-        training.start(params, { train, test } as { train: LoadedSplit; test: LoadedSplit });
+    (params: TrainingParams, continueCurrent: boolean) => {
+      if (!train || !test) return;
+      if (continueCurrent && currentModel?.architectureId) {
+        training.start(
+          { ...params, architectureId: currentModel.architectureId },
+          { train, test },
+          currentModel.model,
+        );
+      } else {
+        training.start(params, { train, test });
+      }
     },
-    [train, test, training],
+    [train, test, training, currentModel],
+  );
+
+  /** A model from storage or files becomes current and, with a test set, is evaluated. */
+  const adoptModel = useCallback(
+    (model: CurrentModel) => {
+      setCurrentModel(model);
+      setModelFilesError(null);
+      if (test) training.evaluate(model.model, test);
+    },
+    [test, training],
+  );
+
+  const onModelFiles = useCallback(
+    (files: File[]) => {
+      setModelFilesError(null);
+      void readModelFilesLazily(files).then(
+        ({ model, metadata }) => {
+          const name =
+            metadata?.name ?? files.find((f) => f.name.endsWith('.json'))?.name ?? 'model';
+          adoptModel(
+            metadata
+              ? fromMetadata(model, metadata, 'file')
+              : {
+                  id: newCurrentModelId(),
+                  source: 'file',
+                  name: name.replace(/\.json$/, ''),
+                  model,
+                  architectureId: null,
+                  trainingParams: null,
+                  epochsCompleted: 0,
+                  trainingAccuracy: null,
+                  validationAccuracy: null,
+                  testAccuracy: null,
+                },
+          );
+        },
+        (error: unknown) =>
+          setModelFilesError(error instanceof Error ? error.message : String(error)),
+      );
+    },
+    [adoptModel],
   );
 
   return (
@@ -89,6 +173,7 @@ export function App() {
             setAllowSoftwareWebgl(allowSoftware);
           }}
           onTrain={onTrain}
+          continuableModelName={currentModel?.architectureId ? currentModel.name : undefined}
           onPause={training.pause}
           onResume={training.resume}
           onStop={training.stop}
@@ -121,6 +206,13 @@ export function App() {
         />
       )}
       <RunsTable runs={t.runs} />
+      <ModelsPanel
+        current={currentModel}
+        saved={savedModels}
+        onUseModel={adoptModel}
+        onModelFiles={onModelFiles}
+        modelFilesError={modelFilesError}
+      />
     </main>
   );
 }

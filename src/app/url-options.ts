@@ -4,6 +4,7 @@
  *   ?softwareWebgl=1               allow a software WebGL renderer (SwiftShader)
  *   ?worker=0                      train on the main thread instead of in a Web Worker
  *   ?charts=0                      no live curves (the benchmark measures what they cost)
+ *   ?wasmThreads=1                 let WASM use threads when the page is cross-origin isolated
  */
 import type { BackendPreference } from '../training/training-protocol';
 
@@ -12,6 +13,7 @@ export interface UrlOptions {
   allowSoftwareWebgl: boolean;
   preferWorker: boolean;
   showCharts: boolean;
+  allowWasmThreads: boolean;
 }
 
 const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'webgl', 'wasm', 'cpu'];
@@ -31,5 +33,6 @@ export function readUrlOptions(search: string): UrlOptions {
     allowSoftwareWebgl: flag('softwareWebgl', false),
     preferWorker: flag('worker', true),
     showCharts: flag('charts', true),
+    allowWasmThreads: flag('wasmThreads', false),
   };
 }

@@ -175,6 +175,9 @@ async function tryWasm(request: BackendRequest): Promise<Attempt> {
     request.allowWasmThreads === true && globalThis.crossOriginIsolated === true;
   // The flag is read once, at init: turning it off selects the SIMD (or plain) binary.
   if (!canUseThreads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  // tfjs-backend-wasm defaults to half the logical cores (at most 4): one thread on a
+  // 2-core machine, which is why threads never seemed to engage. Ask for every core.
+  else tfWasm.setThreadsCount(Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1));
   try {
     if (!(await tf.setBackend('wasm'))) {
       return { ok: false, why: 'WASM: tfjs could not initialise the wasm backend' };

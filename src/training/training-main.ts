@@ -7,6 +7,8 @@ import type { TrainingEngine, TrainingEngineOptions } from './engine';
 import type { TrainingState } from './train-loop';
 import type {
   DonePayload,
+  EngineAnswer,
+  EngineRequest,
   MainToWorkerMessage,
   SerializedModel,
   StartRequest,
@@ -43,6 +45,14 @@ export interface TrainingRunResult {
   errorMessage?: string;
 }
 
+export interface TrainingStartOptions {
+  /**
+   * Train further from this model instead of a fresh `params.architectureId` (which must
+   * describe it); a fresh optimizer from params. Copied, never transferred.
+   */
+  initialModel?: SerializedModel;
+}
+
 export interface TrainingSession {
   /** Runs one training run; resolves (never rejects) when it ends. One run at a time. */
   start(
@@ -50,11 +60,34 @@ export interface TrainingSession {
     params: TrainingParams,
     backendRequest: BackendRequest,
     hooks?: TrainingSessionHooks,
+    startOptions?: TrainingStartOptions,
   ): Promise<TrainingRunResult>;
   pause(): void;
   resume(): void;
   stop(): void;
-  /** Terminates the worker / frees the main-thread model. */
+  /**
+   * Test-set evaluation of a given model, e.g. one loaded from storage. Works with or without
+   * a run before it and leaves a finished run's model alone. Rejects when evaluation fails.
+   * `model` and `test` are copied (structured clone), never transferred: the caller keeps them.
+   */
+  evaluate(
+    model: SerializedModel,
+    test: SplitArrays,
+    backendRequest: BackendRequest,
+  ): Promise<EvaluationResult>;
+  /**
+   * Class probabilities, float32 [n × 10] (rows sum to 1), of `model` on `images`, uint8
+   * [n × 784]. The engine keeps the deserialized model under `modelId` until a different id
+   * arrives, so repeated calls with the same id (a drawing canvas) skip deserialization and,
+   * in the worker, skip cloning the weights too. Use a new id whenever the weights change.
+   */
+  predict(
+    model: SerializedModel,
+    images: Uint8Array,
+    backendRequest: BackendRequest,
+    modelId: string,
+  ): Promise<Float32Array>;
+  /** Terminates the worker / frees the main-thread models (trained and cached). */
   dispose(): void;
 }
 
@@ -118,39 +151,191 @@ function createMessageSink(hooks: TrainingSessionHooks) {
           result.elapsedMs = message.elapsedMs;
           result.model = message.model;
           return message;
+        default:
+          // evaluate/predict answers are routed by requestId before they get here.
+          return null;
       }
     },
   };
+}
+
+/** An evaluate/predict call waiting for its answer. */
+interface PendingRequest {
+  request: EngineRequest;
+  settle(answer: EngineAnswer): void;
+  /** The worker it was posted to; null while on the main thread. */
+  sentTo: WorkerLike | null;
+}
+
+function isEngineAnswer(message: WorkerToMainMessage): message is EngineAnswer {
+  return (
+    message.kind === 'evaluation-result' ||
+    message.kind === 'prediction' ||
+    message.kind === 'request-error'
+  );
 }
 
 export function createTrainingSession(options: TrainingSessionOptions = {}): TrainingSession {
   const preferWorker = options.preferWorker ?? true;
   const createWorker = options.createWorker ?? createModuleWorker;
   let worker: WorkerLike | null = null;
+  /** Whether the current worker has sent anything, i.e. loaded and runs the engine. */
+  let hasWorkerSpoken = false;
+  /** The modelId the current worker holds for prediction (so the weights need not be resent). */
+  let workerModelId: string | null = null;
+  /** Receives the current worker's run messages (not request answers). */
+  let onWorkerRunMessage: ((message: WorkerToMainMessage) => void) | null = null;
+  /** Told when the current worker fails; the run decides whether to fall back. */
+  let onWorkerRunFailure: ((why: string) => void) | null = null;
   let engine: TrainingEngine | null = null;
   /** Receives the main-thread engine's messages for the run in progress. */
   let mainThreadSink: ReturnType<typeof createMessageSink> | null = null;
   let isRunning = false;
+  const pending = new Map<number, PendingRequest>();
+  let nextRequestId = 1;
 
   /** Where pause/resume/stop go for the current run. */
   const send = (message: MainToWorkerMessage): void => {
     if (worker) worker.postMessage(message);
-    else if (engine && message.kind !== 'start') engine[message.kind]();
+    else if (
+      engine &&
+      (message.kind === 'pause' || message.kind === 'resume' || message.kind === 'stop')
+    ) {
+      engine[message.kind]();
+    }
   };
+
+  const isOnMainThread = (): boolean => !preferWorker || engine !== null;
+
+  function settle(answer: EngineAnswer): void {
+    const waiting = pending.get(answer.requestId);
+    if (!waiting) return;
+    pending.delete(answer.requestId);
+    // The worker's cache may be empty or hold something else after a failed predict.
+    if (answer.kind === 'request-error' && waiting.request.kind === 'predict') workerModelId = null;
+    waiting.settle(answer);
+  }
+
+  async function getEngine(): Promise<TrainingEngine> {
+    // Loaded on demand: when the worker works, the page never needs the engine (or tfjs) here.
+    const { createTrainingEngine } = await import('./engine');
+    engine ??= createTrainingEngine(
+      'main-thread',
+      (message) => {
+        if (isEngineAnswer(message)) settle(message);
+        else mainThreadSink?.handle(message);
+      },
+      options.engineOptions,
+    );
+    return engine;
+  }
+
+  /**
+   * Ends `old`; its unanswered requests are resent (to the current worker, or wherever dispatch
+   * now sends them), or failed when `old` ran and then died.
+   */
+  function retireWorker(old: WorkerLike, failure?: string): void {
+    old.terminate();
+    const couldStart = old !== worker || hasWorkerSpoken;
+    if (old === worker) {
+      worker = null;
+      hasWorkerSpoken = false;
+      workerModelId = null;
+      onWorkerRunMessage = null;
+      onWorkerRunFailure = null;
+    }
+    for (const waiting of [...pending.values()]) {
+      if (waiting.sentTo !== old) continue;
+      if (failure !== undefined && couldStart) {
+        // A worker that ran and then died might die again on the same request: report it.
+        settle({
+          kind: 'request-error',
+          requestId: waiting.request.requestId,
+          message: `Training worker failed: ${failure}`,
+        });
+      } else {
+        // Replaced by a new run's worker, or never started (then the session falls back).
+        if (failure !== undefined) void getEngine().then(() => dispatch(waiting));
+        else dispatch(waiting);
+      }
+    }
+  }
+
+  /** Creates the worker (throws when it cannot) and routes its messages. */
+  function openWorker(): WorkerLike {
+    const current = createWorker();
+    worker = current;
+    hasWorkerSpoken = false;
+    workerModelId = null;
+    onWorkerRunMessage = null;
+    onWorkerRunFailure = null;
+    const fail = (why: string) => {
+      if (worker !== current) return;
+      const runFailure = onWorkerRunFailure;
+      const wasSpoken = hasWorkerSpoken;
+      retireWorker(current, why);
+      if (runFailure) runFailure(why);
+      else if (!wasSpoken) void getEngine();
+    };
+    current.addEventListener('message', (event: MessageEvent<WorkerToMainMessage>) => {
+      if (worker !== current) return;
+      hasWorkerSpoken = true;
+      if (isEngineAnswer(event.data)) settle(event.data);
+      else onWorkerRunMessage?.(event.data);
+    });
+    current.addEventListener('error', (event: Event) => {
+      event.preventDefault();
+      // ErrorEvent is absent outside browsers, so read the field rather than instanceof.
+      const detail = (event as Partial<ErrorEvent>).message;
+      fail(typeof detail === 'string' && detail !== '' ? detail : 'error event');
+    });
+    current.addEventListener('messageerror', () => fail('a message could not be decoded'));
+    return current;
+  }
+
+  /** Sends a pending request to the worker (created on demand) or the main-thread engine. */
+  function dispatch(waiting: PendingRequest): void {
+    if (!isOnMainThread() && !worker) {
+      try {
+        openWorker();
+      } catch {
+        // No worker here (Node, old browsers): the engine runs in the page from now on.
+        void getEngine().then(() => dispatch(waiting));
+        return;
+      }
+    }
+    if (worker && !isOnMainThread()) {
+      const { request } = waiting;
+      waiting.sentTo = worker;
+      if (request.kind === 'predict' && request.modelId === workerModelId) {
+        // The worker holds this model already; cloning megabytes of weights per stroke is waste.
+        worker.postMessage({ ...request, model: undefined });
+      } else {
+        if (request.kind === 'predict') workerModelId = request.modelId;
+        // Cloned, not transferred: the caller still owns the model and the arrays.
+        worker.postMessage(request);
+      }
+      return;
+    }
+    waiting.sentTo = null;
+    void getEngine().then((e) => e.answer(waiting.request));
+  }
+
+  function request(message: EngineRequest): Promise<EngineAnswer> {
+    return new Promise((resolve) => {
+      const waiting: PendingRequest = { request: message, settle: resolve, sentTo: null };
+      pending.set(message.requestId, waiting);
+      dispatch(waiting);
+    });
+  }
 
   async function runOnMainThread(
     request: StartRequest,
     sink: ReturnType<typeof createMessageSink>,
   ): Promise<void> {
-    // Loaded on demand: when the worker works, the page never needs the engine (or tfjs) here.
-    const { createTrainingEngine } = await import('./engine');
+    const runEngine = await getEngine();
     mainThreadSink = sink;
-    engine ??= createTrainingEngine(
-      'main-thread',
-      (message) => mainThreadSink?.handle(message),
-      options.engineOptions,
-    );
-    await engine.run(request);
+    await runEngine.run(request);
   }
 
   /**
@@ -163,21 +348,27 @@ export function createTrainingSession(options: TrainingSessionOptions = {}): Tra
   ): Promise<boolean> {
     return new Promise((resolve) => {
       let hasBackend = false;
-      let current: WorkerLike;
       // A new run gets a fresh worker; the previous model went out in its done message.
-      worker?.terminate();
-      worker = null;
+      // Requests still open on the old worker are resent to the new one.
+      const old = worker;
+      let current: WorkerLike;
       try {
-        current = createWorker();
+        current = openWorker();
       } catch {
+        if (old) retireWorker(old);
         resolve(false);
         return;
       }
-      worker = current;
-      const fail = (why: string) => {
-        if (worker !== current) return;
-        current.terminate();
-        worker = null;
+      if (old) retireWorker(old);
+      onWorkerRunMessage = (message) => {
+        if (message.kind === 'backend') hasBackend = true;
+        if (sink.handle(message)) {
+          onWorkerRunMessage = null;
+          onWorkerRunFailure = null;
+          resolve(true);
+        }
+      };
+      onWorkerRunFailure = (why) => {
         if (!hasBackend) {
           resolve(false);
           return;
@@ -186,25 +377,14 @@ export function createTrainingSession(options: TrainingSessionOptions = {}): Tra
         sink.result.end = 'failed';
         resolve(true);
       };
-      current.addEventListener('message', (event: MessageEvent<WorkerToMainMessage>) => {
-        if (worker !== current) return;
-        if (event.data.kind === 'backend') hasBackend = true;
-        if (sink.handle(event.data)) resolve(true);
-      });
-      current.addEventListener('error', (event: Event) => {
-        event.preventDefault();
-        // ErrorEvent is absent outside browsers, so read the field rather than instanceof.
-        const detail = (event as Partial<ErrorEvent>).message;
-        fail(typeof detail === 'string' && detail !== '' ? detail : 'error event');
-      });
-      current.addEventListener('messageerror', () => fail('a message could not be decoded'));
-      // Structured clone copies the datasets (the UI keeps its own for previews).
+      // Structured clone copies the datasets (the UI keeps its own for previews) and any
+      // initialModel (the caller keeps that too).
       current.postMessage({ kind: 'start', ...request });
     });
   }
 
   return {
-    async start(data, params, backendRequest, hooks = {}) {
+    async start(data, params, backendRequest, hooks = {}, startOptions = {}) {
       if (isRunning) throw new Error('A training run is already in progress');
       isRunning = true;
       try {
@@ -213,6 +393,7 @@ export function createTrainingSession(options: TrainingSessionOptions = {}): Tra
           backendRequest,
           train: data.train,
           test: data.test,
+          ...(startOptions.initialModel ? { initialModel: startOptions.initialModel } : {}),
         };
         const sink = createMessageSink(hooks);
         const ranInWorker = preferWorker && engine === null && (await runInWorker(request, sink));
@@ -225,9 +406,36 @@ export function createTrainingSession(options: TrainingSessionOptions = {}): Tra
     pause: () => send({ kind: 'pause' }),
     resume: () => send({ kind: 'resume' }),
     stop: () => send({ kind: 'stop' }),
+    async evaluate(model, test, backendRequest) {
+      const requestId = nextRequestId++;
+      const answer = await request({ kind: 'evaluate', requestId, model, test, backendRequest });
+      if (answer.kind === 'evaluation-result') return answer.result;
+      throw new Error(answer.kind === 'request-error' ? answer.message : 'Unexpected answer');
+    },
+    async predict(model, images, backendRequest, modelId) {
+      const requestId = nextRequestId++;
+      // Copied so the main-thread path, like the worker's clone, never sees later edits.
+      const answer = await request({
+        kind: 'predict',
+        requestId,
+        modelId,
+        model,
+        images: images.slice(),
+        backendRequest,
+      });
+      if (answer.kind === 'prediction') return answer.probabilities;
+      throw new Error(answer.kind === 'request-error' ? answer.message : 'Unexpected answer');
+    },
     dispose() {
-      worker?.terminate();
-      worker = null;
+      // Answered first, so retiring the worker has nothing left to resend.
+      for (const waiting of [...pending.values()]) {
+        settle({
+          kind: 'request-error',
+          requestId: waiting.request.requestId,
+          message: 'The training session was disposed',
+        });
+      }
+      if (worker) retireWorker(worker);
       engine?.dispose();
       engine = null;
     },

@@ -21,10 +21,47 @@ export interface StartRequest {
   backendRequest: BackendRequest;
   train: SplitArrays;
   test: SplitArrays;
+  /**
+   * Train further from this model instead of building `params.architectureId` afresh (the
+   * caller keeps the two consistent). It is still compiled with a fresh optimizer from params.
+   * Structured clone copies it into the worker; the caller's weightData is never transferred.
+   */
+  initialModel?: SerializedModel;
 }
 
+/** Evaluate a given model on a split; answered by `evaluation-result` or `request-error`. */
+export interface EvaluateRequest {
+  /** Chosen by the sender, unique among its open requests; echoed in the answer. */
+  requestId: number;
+  model: SerializedModel;
+  test: SplitArrays;
+  backendRequest: BackendRequest;
+}
+
+/** Class probabilities of a given model; answered by `prediction` or `request-error`. */
+export interface PredictRequest {
+  requestId: number;
+  /**
+   * Names `model` for the engine's one-entry cache: while the id stays the same the engine
+   * reuses its deserialized copy; a different id disposes it and loads the new one.
+   */
+  modelId: string;
+  /** May be omitted when the engine already holds `modelId` (saves cloning the weights). */
+  model?: SerializedModel;
+  /** uint8 [n × 784], 0–255, row-major 28 × 28 images. */
+  images: Uint8Array;
+  backendRequest: BackendRequest;
+}
+
+export type EngineRequest =
+  ({ kind: 'evaluate' } & EvaluateRequest) | ({ kind: 'predict' } & PredictRequest);
+
 export type MainToWorkerMessage =
-  ({ kind: 'start' } & StartRequest) | { kind: 'pause' } | { kind: 'resume' } | { kind: 'stop' };
+  | ({ kind: 'start' } & StartRequest)
+  | { kind: 'pause' }
+  | { kind: 'resume' }
+  | { kind: 'stop' }
+  | EngineRequest;
 
 /** The trained model as plain data: tfjs ModelArtifacts minus anything non-cloneable. */
 export interface SerializedModel {
@@ -51,4 +88,12 @@ export type WorkerToMainMessage =
   | { kind: 'state'; state: TrainingState }
   | { kind: 'evaluation'; result: EvaluationResult }
   | ({ kind: 'done' } & DonePayload)
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; message: string }
+  | EngineAnswer;
+
+/** Answers to EngineRequest, matched by requestId; independent of any training run. */
+export type EngineAnswer =
+  | { kind: 'evaluation-result'; requestId: number; result: EvaluationResult }
+  /** probabilities: float32 [n × 10], row-major; each row sums to 1 (softmax). */
+  | { kind: 'prediction'; requestId: number; probabilities: Float32Array }
+  | { kind: 'request-error'; requestId: number; message: string };

@@ -1,7 +1,8 @@
 /**
  * Module worker entry: runs the training engine off the main thread. Created by
  * training-main.ts with `new Worker(new URL('./training.worker.ts', import.meta.url),
- * { type: 'module' })`.
+ * { type: 'module' })`. It lives until the next training run or the session's dispose(), and
+ * answers evaluate/predict requests in between.
  */
 import { createTrainingEngine } from './engine';
 import type { MainToWorkerMessage, WorkerToMainMessage } from './training-shared';
@@ -32,6 +33,11 @@ scope.onmessage = (event: MessageEvent<MainToWorkerMessage>) => {
       break;
     case 'stop':
       engine.stop();
+      break;
+    case 'evaluate':
+    case 'predict':
+      // Not awaited: a request may arrive mid-run and is answered between training steps.
+      void engine.answer(message);
       break;
   }
 };

@@ -31,7 +31,10 @@ export interface TrainingControlsProps {
   backend: BackendPreference;
   allowSoftwareWebgl: boolean;
   onBackendChange: (backend: BackendPreference, allowSoftwareWebgl: boolean) => void;
-  onTrain: (params: TrainingParams) => void;
+  /** `continueCurrent`: train the current model further instead of a fresh one. */
+  onTrain: (params: TrainingParams, continueCurrent: boolean) => void;
+  /** Name of a current model that can be trained further, if any. */
+  continuableModelName?: string;
   onPause: () => void;
   onResume: () => void;
   onStop: () => void;
@@ -52,6 +55,7 @@ export function TrainingControls(props: TrainingControlsProps) {
   );
   const [seed, setSeed] = useState('');
   const [formError, setFormError] = useState<string | null>(null);
+  const [isContinuing, setIsContinuing] = useState(false);
 
   const isActive = ['starting', 'running', 'paused', 'stopping', 'evaluating'].includes(
     props.status,
@@ -80,7 +84,8 @@ export function TrainingControls(props: TrainingControlsProps) {
     if (params.seed !== undefined && !Number.isInteger(params.seed))
       problems.push('Seed must be a whole number, or empty for a random run.');
     setFormError(problems.length > 0 ? problems.join(' ') : null);
-    if (problems.length === 0) props.onTrain(params);
+    if (problems.length === 0)
+      props.onTrain(params, Boolean(props.continuableModelName) && isContinuing);
   };
 
   return (
@@ -209,6 +214,19 @@ export function TrainingControls(props: TrainingControlsProps) {
         </label>
       </div>
 
+      {props.continuableModelName && (
+        <div className="field field--checkbox">
+          <label>
+            <input
+              type="checkbox"
+              checked={isContinuing}
+              disabled={isActive}
+              onChange={(e) => setIsContinuing(e.target.checked)}
+            />{' '}
+            Continue training {props.continuableModelName} (its architecture is used)
+          </label>
+        </div>
+      )}
       <div className="buttons">
         <button type="submit" disabled={isActive || !props.canTrain}>
           Train

@@ -54,6 +54,8 @@ export type TrainingAction =
   | { type: 'evaluating' }
   | { type: 'evaluated'; evaluation: EvaluationResult }
   | { type: 'finished'; end: RunEnd; run?: RunRecord }
+  /** A model the engine did not train in this run (loaded) was evaluated. */
+  | { type: 'loaded-model-evaluating' }
   | { type: 'failed'; message: string };
 
 export const INITIAL_TRAINING_STATE: TrainingState = {
@@ -112,5 +114,13 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
       };
     case 'failed':
       return { ...state, status: 'failed', error: action.message };
+    case 'loaded-model-evaluating':
+      return {
+        ...state,
+        status: 'evaluating',
+        evaluation: undefined,
+        end: undefined,
+        error: undefined,
+      };
   }
 }

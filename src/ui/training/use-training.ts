@@ -7,6 +7,7 @@ import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { LoadedSplit } from '../../data/ingest-types';
 import { getArchitectureInfo } from '../../model/architecture-catalog';
 import { createTrainingSession, type TrainingSession } from '../../training/training-main';
+import type { SerializedModel } from '../../training/training-shared';
 import type {
   BackendRequest,
   BatchMetrics,
@@ -18,6 +19,15 @@ import { INITIAL_TRAINING_STATE, trainingReducer, type TrainingState } from './t
 /** Charts and the progress bar refresh at most this often while training. */
 export const CHART_REDRAW_INTERVAL_MS = 250;
 
+/** What the app needs to describe a freshly trained model. */
+export interface TrainedSummary {
+  params: TrainingParams;
+  epochsCompleted: number;
+  trainingAccuracy: number | null;
+  validationAccuracy: number | null;
+  testAccuracy: number | null;
+}
+
 /** Per-batch metrics of the current run, in batch order. */
 export interface BatchLog {
   loss: number[];
@@ -28,13 +38,22 @@ export interface TrainingController {
   state: TrainingState;
   /** The current run's per-batch metrics; read it when redrawing, not during render. */
   getBatchSeries: () => BatchLog;
-  start: (params: TrainingParams, data: { train: LoadedSplit; test: LoadedSplit }) => void;
+  /** Trains; with `initialModel`, continues from those weights instead of a fresh model. */
+  start: (
+    params: TrainingParams,
+    data: { train: LoadedSplit; test: LoadedSplit },
+    initialModel?: SerializedModel,
+  ) => void;
+  /** Evaluates a model this run did not train (loaded from storage or files). */
+  evaluate: (model: SerializedModel, test: LoadedSplit) => void;
   pause: () => void;
   resume: () => void;
   stop: () => void;
 }
 
 export interface TrainingOptions {
+  /** Called with the trained model when a run completes or is stopped. */
+  onTrained?: (model: SerializedModel, summary: TrainedSummary) => void;
   backendRequest: BackendRequest;
   /** False forces the main-thread path (tests and browsers without module workers). */
   preferWorker: boolean;
@@ -77,12 +96,20 @@ export function useTraining(options: TrainingOptions): TrainingController {
     };
   }, [batchThrottle]);
 
+  // One session for the tab: it keeps its worker between runs, evaluations and predictions.
+  const getSession = useCallback((): TrainingSession => {
+    sessionRef.current ??= createTrainingSession({ preferWorker: optionsRef.current.preferWorker });
+    return sessionRef.current;
+  }, []);
+
   const start = useCallback(
-    (params: TrainingParams, data: { train: LoadedSplit; test: LoadedSplit }) => {
-      sessionRef.current?.dispose();
-      const { backendRequest, preferWorker } = optionsRef.current;
-      const session = createTrainingSession({ preferWorker });
-      sessionRef.current = session;
+    (
+      params: TrainingParams,
+      data: { train: LoadedSplit; test: LoadedSplit },
+      initialModel?: SerializedModel,
+    ) => {
+      const { backendRequest } = optionsRef.current;
+      const session = getSession();
       batchLog.current = { loss: [], accuracy: [] };
       batchThrottle.reset();
       dispatch({ type: 'started', params });
@@ -127,6 +154,7 @@ export function useTraining(options: TrainingOptions): TrainingController {
             },
             onEvaluation: (evaluation) => dispatch({ type: 'evaluated', evaluation }),
           },
+          initialModel ? { initialModel } : undefined,
         )
         .then(
           (result) => {
@@ -134,6 +162,16 @@ export function useTraining(options: TrainingOptions): TrainingController {
             if (result.end === 'failed') {
               dispatch({ type: 'failed', message: result.errorMessage ?? 'unknown error' });
               return;
+            }
+            const finite = (x: number) => (Number.isFinite(x) ? x : null);
+            if (result.model) {
+              optionsRef.current.onTrained?.(result.model, {
+                params,
+                epochsCompleted: epochsDone,
+                trainingAccuracy: finite(lastTrainAccuracy),
+                validationAccuracy: finite(lastValAccuracy),
+                testAccuracy: result.evaluation ? result.evaluation.accuracy : null,
+              });
             }
             dispatch({
               type: 'finished',
@@ -162,7 +200,31 @@ export function useTraining(options: TrainingOptions): TrainingController {
           },
         );
     },
-    [batchThrottle],
+    [batchThrottle, getSession],
+  );
+
+  const evaluate = useCallback(
+    (model: SerializedModel, test: LoadedSplit) => {
+      dispatch({ type: 'loaded-model-evaluating' });
+      getSession()
+        .evaluate(
+          model,
+          { images: test.images, labels: test.labels },
+          optionsRef.current.backendRequest,
+        )
+        .then(
+          (evaluation) => {
+            dispatch({ type: 'evaluated', evaluation });
+            dispatch({ type: 'finished', end: 'completed' });
+          },
+          (error: unknown) =>
+            dispatch({
+              type: 'failed',
+              message: error instanceof Error ? error.message : String(error),
+            }),
+        );
+    },
+    [getSession],
   );
 
   const getBatchSeries = useCallback((): BatchLog => batchLog.current, []);
@@ -173,5 +235,5 @@ export function useTraining(options: TrainingOptions): TrainingController {
     sessionRef.current?.stop();
   }, []);
 
-  return { state, getBatchSeries, start, pause, resume, stop };
+  return { state, getBatchSeries, start, evaluate, pause, resume, stop };
 }

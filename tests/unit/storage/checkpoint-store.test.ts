@@ -54,7 +54,10 @@ function checkpointAt(step: number, epoch = step + 1): TrainingCheckpoint {
   };
 }
 
-const bytes = (buffer: ArrayBuffer) => new Uint8Array(buffer);
+/** Byte equality without vitest's element-wise diff (slow on megabytes). */
+function isSameBytes(a: ArrayBuffer, b: ArrayBuffer): boolean {
+  return Buffer.compare(new Uint8Array(a), new Uint8Array(b)) === 0;
+}
 
 /** Keys of every checkpoint record of RUN_ID, read with the raw API. */
 async function storedCheckpointKeys(): Promise<string[]> {
@@ -118,7 +121,7 @@ describe('checkpoint store', () => {
     expect(new Int32Array(entry.data)[0] || new Float32Array(entry.data)[0]).toBe(2);
     // conv1 has 8 weight tensors (4 layers × kernel + bias): m and v for each.
     expect(states[1].optimizerState).toHaveLength(1 + 2 * 8);
-    expect(bytes(states[0].model.weightData)).not.toEqual(bytes(states[1].model.weightData));
+    expect(isSameBytes(states[0].model.weightData, states[1].model.weightData)).toBe(false);
   });
 
   it('writes and reads back a checkpoint byte for byte', async () => {
@@ -134,12 +137,12 @@ describe('checkpoint store', () => {
     expect(read!.history).toEqual(checkpointAt(0).history);
     expect(Number.isNaN(read!.history[0].valLoss)).toBe(true);
     expect(read!.model.modelTopology).toEqual(states[0].model.modelTopology);
-    expect(bytes(read!.model.weightData)).toEqual(bytes(states[0].model.weightData));
+    expect(isSameBytes(read!.model.weightData, states[0].model.weightData)).toBe(true);
     expect(read!.optimizerState.map((e) => [e.name, e.shape, e.dtype])).toEqual(
       states[0].optimizerState.map((e) => [e.name, e.shape, e.dtype]),
     );
     read!.optimizerState.forEach((entry, i) =>
-      expect(bytes(entry.data)).toEqual(bytes(states[0].optimizerState[i].data)),
+      expect(isSameBytes(entry.data, states[0].optimizerState[i].data)).toBe(true),
     );
     expect(await store.listCheckpointPointers()).toEqual([
       { runId: RUN_ID, currentCheckpointKey: written.key, epoch: 1 },
@@ -155,7 +158,7 @@ describe('checkpoint store', () => {
     const recaptured = await captureOptimizerState(fresh);
     expect(recaptured.map((e) => e.name)).toEqual(states[1].optimizerState.map((e) => e.name));
     recaptured.forEach((entry, i) =>
-      expect(bytes(entry.data)).toEqual(bytes(states[1].optimizerState[i].data)),
+      expect(isSameBytes(entry.data, states[1].optimizerState[i].data)).toBe(true),
     );
     fresh.dispose();
     expect(tf.memory().numTensors).toBe(before);
@@ -169,7 +172,7 @@ describe('checkpoint store', () => {
     expect(await storedCheckpointKeys()).toEqual([second.key]);
     const read = await store.readLatestCheckpoint(RUN_ID);
     expect(read!.epoch).toBe(2);
-    expect(bytes(read!.model.weightData)).toEqual(bytes(states[1].model.weightData));
+    expect(isSameBytes(read!.model.weightData, states[1].model.weightData)).toBe(true);
   });
 
   it('an interrupted write before the pointer flip leaves the previous checkpoint readable', async () => {
@@ -180,7 +183,7 @@ describe('checkpoint store', () => {
     const read = await createCheckpointStore().readLatestCheckpoint(RUN_ID);
     expect(read!.key).toBe(first.key);
     expect(read!.epoch).toBe(1);
-    expect(bytes(read!.model.weightData)).toEqual(bytes(states[0].model.weightData));
+    expect(isSameBytes(read!.model.weightData, states[0].model.weightData)).toBe(true);
     expect(await storedCheckpointKeys()).toEqual([first.key]);
   });
 
@@ -191,7 +194,7 @@ describe('checkpoint store', () => {
     ).rejects.toThrow(/simulated crash/);
     const read = await createCheckpointStore().readLatestCheckpoint(RUN_ID);
     expect(read!.epoch).toBe(2);
-    expect(bytes(read!.model.weightData)).toEqual(bytes(states[1].model.weightData));
+    expect(isSameBytes(read!.model.weightData, states[1].model.weightData)).toBe(true);
     // The old record outlived the crash…
     expect(await storedCheckpointKeys()).toContain(first.key);
     // …until the next complete write.

@@ -6,6 +6,7 @@ const DEFAULTS: UrlOptions = {
   allowSoftwareWebgl: false,
   preferWorker: true,
   showCharts: true,
+  allowWasmThreads: false,
 };
 
 describe('readUrlOptions', () => {
@@ -54,10 +55,13 @@ describe('readUrlOptions', () => {
       allowSoftwareWebgl: true,
       preferWorker: false,
       showCharts: false,
+      allowWasmThreads: true,
     };
-    expect(readUrlOptions('?backend=wasm&softwareWebgl=1&worker=0&charts=0')).toEqual(expected);
-    expect(readUrlOptions('charts=false&worker=0&backend=wasm&softwareWebgl=true')).toEqual(
+    expect(readUrlOptions('?backend=wasm&softwareWebgl=1&worker=0&charts=0&wasmThreads=1')).toEqual(
       expected,
     );
+    expect(
+      readUrlOptions('charts=false&wasmThreads=true&worker=0&backend=wasm&softwareWebgl=true'),
+    ).toEqual(expected);
   });
 });

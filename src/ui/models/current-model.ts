@@ -1,0 +1,55 @@
+/**
+ * The model the app is working with: just trained, loaded from the browser's storage, or
+ * loaded from files. Plain data (topology JSON + one weights ArrayBuffer); tensors live only
+ * in the training engine.
+ */
+import type { ArchitectureId } from '../../model/architecture-catalog';
+import type { ModelMetadata } from '../../storage/model-metadata';
+import type { SerializedModel } from '../../training/training-shared';
+import type { TrainingParams } from '../../training/training-protocol';
+
+export type CurrentModelSource = 'trained' | 'saved' | 'file';
+
+export interface CurrentModel {
+  /** New for every model the app holds; the engine caches a deserialized model under it. */
+  id: string;
+  source: CurrentModelSource;
+  name: string;
+  model: SerializedModel;
+  /** Null when loaded from files without a metadata.json. */
+  architectureId: ArchitectureId | null;
+  trainingParams: TrainingParams | null;
+  epochsCompleted: number;
+  trainingAccuracy: number | null;
+  validationAccuracy: number | null;
+  testAccuracy: number | null;
+}
+
+let nextModelNumber = 0;
+export const newCurrentModelId = (): string => `model-${Date.now()}-${++nextModelNumber}`;
+
+/** Default `Model name`: architecture and local date-time, e.g. "seed-cnn 2026-11-28 21:40". */
+export function defaultModelName(architectureId: string | null, date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  return `${architectureId ?? 'model'} ${stamp}`;
+}
+
+export function fromMetadata(
+  model: SerializedModel,
+  metadata: ModelMetadata,
+  source: CurrentModelSource,
+): CurrentModel {
+  return {
+    id: newCurrentModelId(),
+    source,
+    name: metadata.name,
+    model,
+    architectureId: metadata.architectureId,
+    trainingParams: metadata.trainingParams,
+    epochsCompleted: metadata.epochsCompleted,
+    trainingAccuracy: metadata.trainingAccuracy,
+    validationAccuracy: metadata.validationAccuracy,
+    testAccuracy: metadata.testAccuracy,
+  };
+}

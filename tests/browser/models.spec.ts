@@ -1,0 +1,117 @@
+/**
+ * Keeping the weights, in real Chromium on the production build: a trained model is saved in
+ * IndexedDB, survives a reload, loads back with the same test accuracy, downloads as files that
+ * TensorFlow.js in Node reads with the same parameter count, and those files load back in.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { csvFixture } from '../support/fixtures';
+import { expectCounts, setTrainingParams, uploadFiles, waitForTestAccuracy } from './app-driver';
+import { launchChromium, openApp } from './chromium';
+
+const baseUrl = inject('baseUrl');
+const MINUTE_MS = 60_000;
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  await tf.setBackend('cpu');
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+test('train → Save → reload → Load gives the same test accuracy; Download → Node and back', async () => {
+  const app = await openApp(browser, baseUrl, '?backend=wasm');
+  const { page, context } = app;
+  try {
+    const files = csvFixture('small');
+    const loadData = async () => {
+      await uploadFiles(page, [files.trainCsv, files.testCsv]);
+      await expectCounts(page, { train: '100', test: '100' });
+    };
+    await loadData();
+    await setTrainingParams(page, { epochs: 1, batchSize: 16, seed: 3 });
+    await page.getByRole('button', { name: 'Train' }).click();
+    const trainedAccuracy = await waitForTestAccuracy(page, 5 * MINUTE_MS);
+
+    await page.getByLabel('Model name').fill('browser test model');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    const savedList = page.getByRole('list', { name: 'Saved models' });
+    await savedList.getByRole('listitem', { name: 'browser test model' }).waitFor();
+
+    // Downloads: model JSON, weights, metadata.
+    const downloads: { name: string; path: string }[] = [];
+    const dir = mkdtempSync(join(tmpdir(), 'fms-download-'));
+    page.on('download', (download) => {
+      const path = join(dir, download.suggestedFilename());
+      downloads.push({ name: download.suggestedFilename(), path });
+      void download.saveAs(path);
+    });
+    await page.getByRole('button', { name: 'Download', exact: true }).first().click();
+    await expect.poll(() => downloads.length, { timeout: 30_000 }).toBe(3);
+    await page.waitForTimeout(1000);
+    const names = downloads.map((d) => d.name).sort();
+    expect(names).toEqual(
+      [
+        'browser test model.json',
+        'browser test model.metadata.json',
+        'browser test model.weights.bin',
+      ]
+        .map((n) => n.replace(/ /g, '-'))
+        .sort(),
+    );
+
+    // TensorFlow.js in Node reads the files: the seed CNN's 484,302 parameters.
+    const pathOf = (suffix: string) => downloads.find((d) => d.name.endsWith(suffix))!.path;
+    const modelJson = JSON.parse(readFileSync(pathOf('model.json'), 'utf8'));
+    const weights = readFileSync(pathOf('.weights.bin'));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs: modelJson.weightsManifest[0].weights,
+        weightData: weights.buffer.slice(
+          weights.byteOffset,
+          weights.byteOffset + weights.byteLength,
+        ),
+      }),
+    );
+    expect(model.countParams()).toBe(484_302);
+    model.dispose();
+
+    // After a reload the model is still listed, and loading it gives the same test accuracy.
+    await page.reload();
+    await loadData();
+    await savedList.getByRole('listitem', { name: 'browser test model' }).waitFor();
+    await savedList
+      .getByRole('listitem', { name: 'browser test model' })
+      .getByRole('button', { name: 'Load', exact: true })
+      .click();
+    expect(await waitForTestAccuracy(page, 3 * MINUTE_MS)).toBe(trainedAccuracy);
+
+    // The downloaded files load back in through `Model files`.
+    await page.reload();
+    await loadData();
+    await page.getByLabel('Model files').setInputFiles(downloads.map((d) => d.path));
+    expect(await waitForTestAccuracy(page, 3 * MINUTE_MS)).toBe(trainedAccuracy);
+
+    // A wrong file says exactly what is wrong and keeps the current model.
+    await page.getByLabel('Model files').setInputFiles([pathOf('.weights.bin')]);
+    await expect
+      .poll(() => page.getByRole('alert').innerText(), { timeout: 30_000 })
+      .toMatch(/model JSON/i);
+
+    // Delete asks first, then removes the entry.
+    const item = savedList.getByRole('listitem', { name: 'browser test model' });
+    await item.getByRole('button', { name: 'Delete', exact: true }).click();
+    await item.getByRole('button', { name: 'Yes, delete' }).click();
+    await expect.poll(() => savedList.getByRole('listitem').count(), { timeout: 30_000 }).toBe(0);
+    expect(app.foreignRequests).toEqual([]);
+  } finally {
+    await context.close();
+  }
+});
