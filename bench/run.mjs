@@ -10,6 +10,7 @@
  *                                        app loop vs bare trainOnBatch, same page
  *   npm run bench -- --only app          the built app in a tab (worker, WASM): with and
  *                                        without live charts
+ *   --backends wasm,webgl,cpu            training backends to run (default all three)
  *   --repeats N                          repeats for ingest and app (default 3 and 2)
  * Results: printed, and written to bench/results/*.json.
  */
@@ -142,7 +143,9 @@ const TRAINING_PLAN = [
 
 async function benchTraining(browser, baseUrl) {
   const page = await browser.newPage();
-  const plan = encodeURIComponent(JSON.stringify(TRAINING_PLAN));
+  const backends = (arg('--backends') ?? 'wasm,webgl,cpu').split(',');
+  const chosen = TRAINING_PLAN.filter((item) => backends.includes(item.backend));
+  const plan = encodeURIComponent(JSON.stringify(chosen));
   await page.goto(`${baseUrl}training.html?plan=${plan}`);
   await page.locator('#files').setInputFiles(csvs('subset', 2000)[0]);
   await page.waitForFunction(() => window.__trainingBench?.done === true, null, {
