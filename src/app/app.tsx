@@ -19,6 +19,7 @@ import {
   type CurrentModel,
 } from '../ui/models/current-model';
 import { ModelsPanel } from '../ui/models/models-panel';
+import { TryItPanel } from '../ui/try-it/try-it-panel';
 import { useSavedModels } from '../ui/models/use-saved-models';
 import type { TrainedSummary } from '../ui/training/use-training';
 import { readUrlOptions } from './url-options';
@@ -104,6 +105,14 @@ export function App() {
       }
     },
     [train, test, training, currentModel],
+  );
+
+  const predictWithCurrent = useCallback(
+    (images: Uint8Array) => {
+      if (!currentModel) return Promise.reject(new Error('No model yet: train or load one first.'));
+      return training.predict(currentModel.model, images, currentModel.id);
+    },
+    [currentModel, training],
   );
 
   /** A model from storage or files becomes current and, with a test set, is evaluated. */
@@ -206,6 +215,7 @@ export function App() {
         />
       )}
       <RunsTable runs={t.runs} />
+      <TryItPanel current={currentModel} predict={predictWithCurrent} test={test} />
       <ModelsPanel
         current={currentModel}
         saved={savedModels}

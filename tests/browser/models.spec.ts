@@ -39,6 +39,29 @@ test('train → Save → reload → Load gives the same test accuracy; Download 
     await page.getByRole('button', { name: 'Train' }).click();
     const trainedAccuracy = await waitForTestAccuracy(page, 5 * MINUTE_MS);
 
+    // Try it: a test image, then a drawing, each gets the top three classes.
+    const tryIt = page.getByRole('region', { name: 'Try it' });
+    const topThree = tryIt.getByRole('list', { name: 'Top 3 classes' });
+    await tryIt.getByLabel('Test image').fill('1');
+    await tryIt.getByRole('button', { name: 'Show test image' }).click();
+    await expect.poll(() => topThree.getByRole('listitem').count(), { timeout: MINUTE_MS }).toBe(3);
+    const testImageGuesses = await topThree.getByRole('listitem').allInnerTexts();
+    for (const text of testImageGuesses) {
+      expect(text).toMatch(/^.+ — \d+\.\d%$/);
+    }
+    const canvas = tryIt.getByLabel('Drawing canvas');
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + 80, box.y + 60);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 200, box.y + 60, { steps: 8 });
+    await page.mouse.move(box.x + 200, box.y + 220, { steps: 8 });
+    await page.mouse.up();
+    await tryIt.getByText('Model input: your drawing').waitFor();
+    await expect
+      .poll(() => topThree.getByRole('listitem').allInnerTexts(), { timeout: MINUTE_MS })
+      .not.toEqual(testImageGuesses);
+    expect(await topThree.getByRole('listitem').count()).toBe(3);
+
     await page.getByLabel('Model name').fill('browser test model');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     const savedList = page.getByRole('list', { name: 'Saved models' });

@@ -44,6 +44,8 @@ export interface TrainingController {
     data: { train: LoadedSplit; test: LoadedSplit },
     initialModel?: SerializedModel,
   ) => void;
+  /** Class probabilities, float32 [n × 10], for uint8 images [n × 784]; cached per modelId. */
+  predict: (model: SerializedModel, images: Uint8Array, modelId: string) => Promise<Float32Array>;
   /** Evaluates a model this run did not train (loaded from storage or files). */
   evaluate: (model: SerializedModel, test: LoadedSplit) => void;
   pause: () => void;
@@ -227,6 +229,12 @@ export function useTraining(options: TrainingOptions): TrainingController {
     [getSession],
   );
 
+  const predict = useCallback(
+    (model: SerializedModel, images: Uint8Array, modelId: string) =>
+      getSession().predict(model, images, optionsRef.current.backendRequest, modelId),
+    [getSession],
+  );
+
   const getBatchSeries = useCallback((): BatchLog => batchLog.current, []);
   const pause = useCallback(() => sessionRef.current?.pause(), []);
   const resume = useCallback(() => sessionRef.current?.resume(), []);
@@ -235,5 +243,5 @@ export function useTraining(options: TrainingOptions): TrainingController {
     sessionRef.current?.stop();
   }, []);
 
-  return { state, getBatchSeries, start, evaluate, pause, resume, stop };
+  return { state, getBatchSeries, start, evaluate, predict, pause, resume, stop };
 }

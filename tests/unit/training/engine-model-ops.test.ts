@@ -20,19 +20,11 @@ import type {
   WorkerToMainMessage,
 } from '../../../src/training/training-shared';
 import type { BackendRequest, TrainingParams } from '../../../src/training/training-protocol';
-import { loadRealSplit } from './real-data';
+import { CPU_BACKEND_REQUEST, smallConv1Params, smallEngineData } from './real-data';
 
-const CPU: BackendRequest = { preference: 'cpu', allowSoftwareWebgl: false };
-const DATA = { train: loadRealSplit('train', 48), test: loadRealSplit('test', 40) };
-const PARAMS: TrainingParams = {
-  architectureId: 'conv1',
-  epochs: 1,
-  batchSize: 12,
-  learningRate: 0.001,
-  optimizer: 'adam',
-  validationFraction: 0.25,
-  seed: 5,
-};
+const CPU: BackendRequest = CPU_BACKEND_REQUEST;
+const DATA = smallEngineData();
+const PARAMS: TrainingParams = smallConv1Params(1);
 const noWait = () => Promise.resolve();
 /** Images for prediction: 5 real test rows (uint8 [5 × 784]). */
 const IMAGES = DATA.test.images.slice(0, 5 * PIXELS_PER_IMAGE);

@@ -15,20 +15,11 @@ import type {
   EvaluationResult,
   TrainingParams,
 } from '../../../src/training/training-protocol';
-import { loadRealSplit } from './real-data';
+import { CPU_BACKEND_REQUEST, smallConv1Params, smallEngineData } from './real-data';
 
-const CPU: BackendRequest = { preference: 'cpu', allowSoftwareWebgl: false };
-const DATA = { train: loadRealSplit('train', 48), test: loadRealSplit('test', 40) };
-/** conv1 is the cheapest real architecture; 36 training + 12 validation rows, batch 12. */
-const PARAMS: TrainingParams = {
-  architectureId: 'conv1',
-  epochs: 2,
-  batchSize: 12,
-  learningRate: 0.001,
-  optimizer: 'adam',
-  validationFraction: 0.25,
-  seed: 5,
-};
+const CPU: BackendRequest = CPU_BACKEND_REQUEST;
+const DATA = smallEngineData();
+const PARAMS: TrainingParams = smallConv1Params(2);
 const noWait = () => Promise.resolve();
 
 beforeAll(async () => {

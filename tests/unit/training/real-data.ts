@@ -5,7 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { PIXELS_PER_IMAGE } from '../../../src/config/dataset';
-import type { SplitArrays } from '../../../src/training/training-protocol';
+import type {
+  BackendRequest,
+  SplitArrays,
+  TrainingParams,
+} from '../../../src/training/training-protocol';
 import { idxFile } from '../../support/fixtures';
 
 const IDX_IMAGES_HEADER_BYTES = 16;
@@ -33,5 +37,25 @@ export function loadRealSplit(split: 'train' | 'test', count: number): SplitArra
       IDX_IMAGES_HEADER_BYTES + count * PIXELS_PER_IMAGE,
     ),
     labels: labels.slice(IDX_LABELS_HEADER_BYTES, IDX_LABELS_HEADER_BYTES + count),
+  };
+}
+
+/** Engine tests' common setup: the cpu backend, 48 train / 40 test real rows, conv1. */
+export const CPU_BACKEND_REQUEST: BackendRequest = { preference: 'cpu', allowSoftwareWebgl: false };
+
+export function smallEngineData(): { train: SplitArrays; test: SplitArrays } {
+  return { train: loadRealSplit('train', 48), test: loadRealSplit('test', 40) };
+}
+
+/** conv1 is the cheapest real architecture; 36 training + 12 validation rows, batch 12. */
+export function smallConv1Params(epochs: number): TrainingParams {
+  return {
+    architectureId: 'conv1',
+    epochs,
+    batchSize: 12,
+    learningRate: 0.001,
+    optimizer: 'adam',
+    validationFraction: 0.25,
+    seed: 5,
   };
 }
