@@ -215,7 +215,6 @@ export function App() {
         />
       )}
       <RunsTable runs={t.runs} />
-      <TryItPanel current={currentModel} predict={predictWithCurrent} test={test} />
       <ModelsPanel
         current={currentModel}
         saved={savedModels}
@@ -223,6 +222,7 @@ export function App() {
         onModelFiles={onModelFiles}
         modelFilesError={modelFilesError}
       />
+      <TryItPanel current={currentModel} predict={predictWithCurrent} test={test} />
     </main>
   );
 }

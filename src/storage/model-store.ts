@@ -9,12 +9,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { SerializedModel } from '../training/training-shared';
-import type { TrainingParams } from '../training/training-protocol';
 import {
   createModelMetadata,
   describeUnreadable,
   isModelMetadata,
   type ModelMetadata,
+  type ModelMetadataInput,
 } from './model-metadata';
 import { StorageError, toReadError, toWriteError } from './storage-error';
 import {
@@ -76,16 +76,14 @@ function tfjsUnavailableReason(): string {
 export type StorageAvailability = { available: true } | { available: false; reason: string };
 
 /** What the caller knows about a trained model; the store adds id, time, size, class names. */
-export interface SaveModelDetails {
-  name: string;
-  trainingParams: TrainingParams;
-  epochsCompleted: number;
-  trainingAccuracy: number | null;
-  validationAccuracy: number | null;
-  testAccuracy: number | null;
+/** What the caller knows about a model to save; the store adds id, time and size. */
+export type SaveModelDetails = Omit<
+  ModelMetadataInput,
+  'id' | 'createdAt' | 'sizeBytes' | 'tfjsVersion'
+> & {
   /** Default: the running tf.version.tfjs. */
   tfjsVersion?: string;
-}
+};
 
 export type SavedModelEntry =
   { key: string; metadata: ModelMetadata } | { key: string; unreadable: string };
