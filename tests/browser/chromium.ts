@@ -4,21 +4,7 @@
  * long main-thread tasks.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-
-/** Where Chromium is; `apt-get install chromium` puts it here on Debian/Ubuntu. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // SwiftShader's WebGL is refused by Chromium without this; tfjs still needs its own flag.
-  '--enable-unsafe-swiftshader',
-];
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium-options.mjs';
 
 export async function launchChromium(): Promise<Browser> {
   // launch() gives every browser a fresh temporary profile of its own.
