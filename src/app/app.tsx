@@ -1,11 +1,16 @@
 /**
  * Composition root: the only place where data loading, training and the UI meet.
  */
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
-import type { BackendPreference, TrainingParams } from '../training/training-protocol';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { LoadedSplit } from '../data/ingest-types';
+import type { BackendPreference, RunEnd, TrainingParams } from '../training/training-protocol';
 import { DatasetPanel } from '../ui/dataset/dataset-panel';
 import { DatasetPreview } from '../ui/dataset/preview';
 import { useDataset } from '../ui/dataset/use-dataset';
+import { useKeptDataset } from '../ui/dataset/use-kept-dataset';
+import { ResumePanel } from '../ui/training/resume-panel';
+import { useResumableRun } from '../ui/training/use-resumable-run';
+import { EpochTable } from '../ui/training/epoch-table';
 import { EvaluationPanel } from '../ui/training/evaluation-panel';
 import { RunsTable } from '../ui/training/runs-table';
 import { TrainingControls } from '../ui/training/training-controls';
@@ -24,6 +29,15 @@ import { useSavedModels } from '../ui/models/use-saved-models';
 import type { TrainedSummary } from '../ui/training/use-training';
 import { readUrlOptions } from './url-options';
 
+/** The dataset key names each split's row count first: `train:<n>:<hash>|test:<n>:<hash>`. */
+function countsOfDatasetKey(key: string): { train: number; test: number } | null {
+  const match = /^train:(\d+):[0-9a-f]+\|test:(\d+):[0-9a-f]+$/.exec(key);
+  return match ? { train: Number(match[1]), test: Number(match[2]) } : null;
+}
+
+const datasetKeyLazily = (train: LoadedSplit, test: LoadedSplit) =>
+  import('../storage/dataset-store').then((m) => m.datasetKey(train, test));
+
 /** Model files are read by storage code loaded on first use. */
 const readModelFilesLazily = (files: File[]) =>
   import('../storage/model-files').then((m) => m.readModelFiles(files));
@@ -35,6 +49,13 @@ const BatchCharts = lazy(() =>
 const EpochCharts = lazy(() =>
   import('../ui/charts/training-charts').then((m) => ({ default: m.EpochCharts })),
 );
+
+const isRunActive = (status: string) =>
+  status === 'starting' ||
+  status === 'running' ||
+  status === 'paused' ||
+  status === 'stopping' ||
+  status === 'evaluating';
 
 export function App() {
   const urlOptions = useMemo(() => readUrlOptions(window.location.search), []);
@@ -51,7 +72,19 @@ export function App() {
   }, []);
   const [backend, setBackend] = useState<BackendPreference>(urlOptions.backend);
   const [allowSoftwareWebgl, setAllowSoftwareWebgl] = useState(urlOptions.allowSoftwareWebgl);
-  const dataset = useDataset();
+  // The dataset hook reports loads to the keeper, which restores into the dataset hook: the
+  // first direction goes through a ref because the keeper is created after the dataset.
+  const keepRef = useRef<((loaded: LoadedSplit) => void) | null>(null);
+  const onSplitLoaded = useCallback((loaded: LoadedSplit) => keepRef.current?.(loaded), []);
+  const dataset = useDataset(onSplitLoaded);
+  const kept = useKeptDataset(dataset.restore);
+  useEffect(() => {
+    keepRef.current = kept.keep;
+  }, [kept.keep]);
+  const resumable = useResumableRun();
+  const [resumeError, setResumeError] = useState<string | null>(null);
+  /** datasetKey of the loaded train + test splits (null until both are loaded and hashed). */
+  const [loadedDatasetKey, setLoadedDatasetKey] = useState<string | null>(null);
   const [currentModel, setCurrentModel] = useState<CurrentModel | null>(null);
   const [modelFilesError, setModelFilesError] = useState<string | null>(null);
   const savedModels = useSavedModels();
@@ -85,6 +118,72 @@ export function App() {
   const { train, test } = dataset.state.splits;
   const { state: t } = training;
 
+  useEffect(() => {
+    if (!train || !test) return;
+    let isCurrent = true;
+    void datasetKeyLazily(train, test).then((key) => {
+      if (isCurrent) setLoadedDatasetKey(key);
+    });
+    return () => {
+      isCurrent = false;
+      setLoadedDatasetKey(null);
+    };
+  }, [train, test]);
+
+  /** Runs write a checkpoint per epoch when storage works; the finished run's is removed. */
+  const startRun = useCallback(
+    async (
+      params: TrainingParams,
+      data: { train: LoadedSplit; test: LoadedSplit },
+      extra: { initialModel?: SerializedModel } = {},
+    ) => {
+      setResumeError(null);
+      if (!resumable.isAvailable) {
+        training.start(params, data, extra);
+        return;
+      }
+      const runId = crypto.randomUUID();
+      const key = await datasetKeyLazily(data.train, data.test);
+      // One unfinished run is kept at a time: a new run replaces the previous one's.
+      await resumable.discardAll().catch(() => undefined);
+      training.start(params, data, {
+        ...extra,
+        checkpoint: { runId, datasetKey: key },
+        onEnded: (end: RunEnd) => {
+          const done = end === 'completed' ? resumable.discard(runId) : Promise.resolve();
+          void done.catch(() => undefined).then(resumable.refresh);
+        },
+      });
+    },
+    [resumable, training],
+  );
+
+  const onResumeRun = useCallback(() => {
+    const run = resumable.resumable;
+    if (!run || !train || !test) return;
+    setResumeError(null);
+    void resumable.read(run.runId).then(
+      (checkpoint) =>
+        training.start(
+          checkpoint.params,
+          { train, test },
+          {
+            resume: checkpoint,
+            checkpoint: { runId: checkpoint.runId, datasetKey: checkpoint.datasetKey },
+            onEnded: (end: RunEnd) => {
+              const done =
+                end === 'completed' ? resumable.discard(checkpoint.runId) : Promise.resolve();
+              void done.catch(() => undefined).then(resumable.refresh);
+            },
+          },
+        ),
+      (error: unknown) =>
+        setResumeError(
+          `The run could not be resumed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+    );
+  }, [resumable, train, test, training]);
+
   const missingData = !train
     ? 'Load the training set first.'
     : !test
@@ -95,16 +194,16 @@ export function App() {
     (params: TrainingParams, continueCurrent: boolean) => {
       if (!train || !test) return;
       if (continueCurrent && currentModel?.architectureId) {
-        training.start(
+        void startRun(
           { ...params, architectureId: currentModel.architectureId },
           { train, test },
-          currentModel.model,
+          { initialModel: currentModel.model },
         );
       } else {
-        training.start(params, { train, test });
+        void startRun(params, { train, test });
       }
     },
-    [train, test, training, currentModel],
+    [train, test, startRun, currentModel],
   );
 
   const predictWithCurrent = useCallback(
@@ -166,11 +265,22 @@ export function App() {
         </p>
       </header>
 
-      <DatasetPanel controller={dataset} />
+      <DatasetPanel controller={dataset} kept={kept} />
       <DatasetPreview splits={dataset.state.splits} />
 
       <section className="panel" aria-label="Training">
         <h2>2 · Train</h2>
+        {resumable.resumable && !isRunActive(t.status) && (
+          <ResumePanel
+            run={resumable.resumable}
+            hasMatchingData={loadedDatasetKey === resumable.resumable.datasetKey}
+            expectedCounts={countsOfDatasetKey(resumable.resumable.datasetKey)}
+            canStart={!isRunActive(t.status)}
+            onResume={onResumeRun}
+            onDiscard={() => void resumable.discard(resumable.resumable!.runId)}
+            error={resumeError}
+          />
+        )}
         <TrainingControls
           status={t.status}
           canTrain={Boolean(train && test)}
@@ -198,12 +308,31 @@ export function App() {
             Training failed: {t.error}
           </p>
         )}
+        {t.checkpointEpochs !== undefined && t.status !== 'idle' && (
+          <p className="muted small" role="status" aria-label="Checkpoint">
+            {t.resumedAtEpoch !== undefined &&
+              `Resumed from the checkpoint after epoch ${t.resumedAtEpoch}. `}
+            Checkpoint after epoch {t.checkpointEpochs} kept in this browser: a reload can resume
+            from there.
+          </p>
+        )}
+        {t.checkpointError && (
+          <p role="alert" className="alert">
+            {t.checkpointError}
+          </p>
+        )}
+        {!resumable.isAvailable && (
+          <p className="muted small">
+            Checkpoints are off, so a reload cannot resume a run: {resumable.reason}
+          </p>
+        )}
         {t.status !== 'idle' && urlOptions.showCharts && (
           <Suspense fallback={<p className="muted">Loading charts…</p>}>
             <BatchCharts getSeries={training.getBatchSeries} version={t.lastBatch} />
             <EpochCharts epochs={t.epochs} />
           </Suspense>
         )}
+        <EpochTable epochs={t.epochs} resumedAtEpoch={t.resumedAtEpoch} />
       </section>
 
       {t.evaluation && (

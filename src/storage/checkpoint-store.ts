@@ -32,6 +32,15 @@ export interface TrainingCheckpoint {
   history: EpochMetrics[];
   model: SerializedModel;
   optimizerState: OptimizerStateEntry[];
+  /** Training time up to this epoch's end, ms, pauses excluded. */
+  elapsedMs: number;
+  /** Seed of the per-epoch row order (train-loop's fillEpochOrder), uint32. */
+  shuffleSeed: number;
+  /**
+   * Which data the run trained on (dataset-store's datasetKey), so resuming is offered only
+   * with the same data; empty when unknown.
+   */
+  datasetKey: string;
 }
 
 export interface StoredCheckpoint extends TrainingCheckpoint {
@@ -107,6 +116,18 @@ export function findCheckpointProblem(value: unknown): string | null {
   ) {
     return 'model weights are missing';
   }
+  if (typeof value.elapsedMs !== 'number' || !(value.elapsedMs >= 0)) {
+    return 'elapsed time is missing';
+  }
+  if (
+    typeof value.shuffleSeed !== 'number' ||
+    !Number.isInteger(value.shuffleSeed) ||
+    value.shuffleSeed < 0 ||
+    value.shuffleSeed > 0xffff_ffff
+  ) {
+    return 'shuffle seed is not a 32-bit unsigned integer';
+  }
+  if (typeof value.datasetKey !== 'string') return 'dataset key is missing';
   if (!Array.isArray(value.optimizerState)) return 'optimizer state is missing';
   for (const entry of value.optimizerState as unknown[]) {
     if (

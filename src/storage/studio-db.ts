@@ -1,6 +1,6 @@
 /**
- * Our own small IndexedDB database (metadata, checkpoints, checkpoint pointers), opened with
- * the raw API and wrapped in promises. Model weights do not live here: tfjs's IndexedDB
+ * Our own small IndexedDB database (metadata, checkpoints, checkpoint pointers, the loaded
+ * dataset), opened with the raw API and wrapped in promises. Model weights do not live here: tfjs's IndexedDB
  * handler keeps them in its own `tensorflowjs` database (see model-store.ts).
  *
  * Each operation opens a connection and closes it when done, so a later schema upgrade in
@@ -10,13 +10,15 @@ import { StorageError } from './storage-error';
 
 export const STUDIO_DB_NAME = 'fashion-mnist-studio';
 /** Bump with an upgrade step in upgradeStudioDb when a store or index changes. */
-export const STUDIO_DB_VERSION = 1;
+export const STUDIO_DB_VERSION = 2;
 
 export const METADATA_STORE = 'model-metadata';
 export const CHECKPOINT_STORE = 'checkpoints';
 export const CHECKPOINT_POINTER_STORE = 'checkpoint-pointers';
 /** Index of CHECKPOINT_STORE by runId, to find every record of one run. */
 export const CHECKPOINT_BY_RUN_INDEX = 'by-run';
+/** The loaded dataset, one record per split (version 2). */
+export const DATASET_STORE = 'datasets';
 
 /** The IndexedDB factory from the global scope (window or worker), or undefined. */
 export function globalIndexedDb(): IDBFactory | undefined {
@@ -29,6 +31,9 @@ function upgradeStudioDb(db: IDBDatabase, oldVersion: number): void {
     const checkpoints = db.createObjectStore(CHECKPOINT_STORE, { keyPath: 'key' });
     checkpoints.createIndex(CHECKPOINT_BY_RUN_INDEX, 'runId', { unique: false });
     db.createObjectStore(CHECKPOINT_POINTER_STORE, { keyPath: 'runId' });
+  }
+  if (oldVersion < 2) {
+    db.createObjectStore(DATASET_STORE, { keyPath: 'split' });
   }
 }
 

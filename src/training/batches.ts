@@ -61,6 +61,22 @@ export function shuffleInPlace(indices: Uint32Array, random: () => number): void
   }
 }
 
+/**
+ * The row order of one epoch: a permutation of 0…count−1 that depends only on (seed, epoch),
+ * written into `order`. Not one PRNG stream across epochs, so a run resumed at epoch k from a
+ * checkpoint visits the rows exactly as the uninterrupted run would have.
+ */
+export function fillEpochOrder(order: Uint32Array, seed: number, epoch: number): void {
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  // Golden-ratio step keeps the per-epoch seeds of nearby (seed, epoch) pairs far apart.
+  shuffleInPlace(order, createRandom((seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0));
+}
+
+/** A random 32-bit seed for runs the user did not seed. */
+export function randomSeed(): number {
+  return Math.floor(Math.random() * 0x1_0000_0000) >>> 0;
+}
+
 /** One batch as tensors; the caller disposes both. */
 export interface BatchTensors {
   /** float32 [n, 28, 28, 1] in [0, 1]. */

@@ -6,11 +6,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createModel } from '../model/architectures';
+import { createCheckpointStore, type CheckpointStore } from '../storage/checkpoint-store';
+import { captureOptimizerState } from '../storage/optimizer-state';
 import { initBackend } from './backend';
 import { NUM_CLASSES, PIXELS_PER_IMAGE } from '../config/dataset';
 import { BatchGatherer } from './batches';
 import { EVALUATION_BATCH_SIZE, evaluateModel } from './evaluate';
-import { TrainingController, trainModel, type TrainLoopOptions } from './train-loop';
+import {
+  TrainingController,
+  trainModel,
+  type EpochCommit,
+  type TrainLoopOptions,
+} from './train-loop';
 import type {
   EngineRequest,
   EvaluateRequest,
@@ -35,6 +42,8 @@ export interface TrainingEngineOptions extends TrainLoopOptions {
   buildModel?: (params: TrainingParams) => tf.LayersModel;
   /** Default backend.ts's initBackend. */
   initBackend?: typeof initBackend;
+  /** Where checkpoints go; default createCheckpointStore() (IndexedDB of this scope). */
+  createCheckpointStore?: () => CheckpointStore;
 }
 
 export interface TrainingEngine {
@@ -112,6 +121,7 @@ export function createTrainingEngine(
     options.buildModel ??
     ((params: TrainingParams) => createModel(params.architectureId, { seed: params.seed }));
   const chooseBackend = options.initBackend ?? initBackend;
+  let checkpointStore: CheckpointStore | null = null;
 
   async function applyBackend(request: BackendRequest): Promise<BackendInfo> {
     const info = await chooseBackend(request, path);
@@ -215,6 +225,41 @@ export function createTrainingEngine(
     }
   }
 
+  /**
+   * Writes the checkpoint of an epoch boundary. A failure (quota, storage off) is reported and
+   * training goes on: the previous checkpoint is still complete, so resuming loses one epoch.
+   */
+  async function writeCheckpoint(
+    trained: tf.LayersModel,
+    request: StartRequest,
+    target: NonNullable<StartRequest['checkpoint']>,
+    progress: EpochCommit,
+  ): Promise<void> {
+    const { epochsCompleted } = progress;
+    try {
+      checkpointStore ??= (options.createCheckpointStore ?? createCheckpointStore)();
+      const [serialized, optimizerState] = [
+        await serializeModel(trained),
+        await captureOptimizerState(trained.optimizer),
+      ];
+      await checkpointStore.writeCheckpoint({
+        runId: target.runId,
+        epoch: epochsCompleted,
+        params: request.params,
+        history: progress.history,
+        model: serialized,
+        optimizerState,
+        elapsedMs: progress.elapsedMs,
+        shuffleSeed: progress.shuffleSeed,
+        datasetKey: target.datasetKey,
+      });
+      emit({ kind: 'checkpoint', epochsCompleted });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      emit({ kind: 'checkpoint-error', epochsCompleted, message });
+    }
+  }
+
   async function run(request: StartRequest): Promise<void> {
     controller = new TrainingController();
     const runController = controller;
@@ -229,17 +274,22 @@ export function createTrainingEngine(
       model = request.initialModel
         ? await deserializeModel(request.initialModel)
         : buildModel(request.params);
+      const trained = model;
+      const { checkpoint } = request;
       const outcome = await trainModel(
-        model,
+        trained,
         { train: request.train },
         request.params,
         {
           onBatchEnd: (metrics) => emit({ kind: 'batch', metrics }),
           onEpochEnd: (metrics) => emit({ kind: 'epoch', metrics }),
           onStateChange: (state) => emit({ kind: 'state', state }),
+          onEpochCommitted: checkpoint
+            ? (progress) => writeCheckpoint(trained, request, checkpoint, progress)
+            : undefined,
         },
         runController,
-        options,
+        { ...options, resumeFrom: request.resumeFrom },
       );
       history = outcome.history;
       elapsedMs = outcome.elapsedMs;

@@ -4,10 +4,11 @@
  * docs/training-engine.md for the design.
  */
 import * as tf from '@tensorflow/tfjs';
+import { restoreOptimizerState, type OptimizerStateEntry } from '../storage/optimizer-state';
 import {
   BatchGatherer,
-  createRandom,
-  shuffleInPlace,
+  fillEpochOrder,
+  randomSeed,
   splitForValidation,
   splitLength,
 } from './batches';
@@ -22,6 +23,34 @@ export interface TrainingHooks {
   onEpochEnd?(metrics: EpochMetrics): void;
   /** Called when a pause or resume takes effect (at a batch boundary), not when requested. */
   onStateChange?(state: TrainingState): void;
+  /**
+   * Awaited after every finished epoch (after onEpochEnd), before the next one starts: the
+   * place to write a checkpoint, since model and optimizer hold exactly this epoch's state.
+   */
+  onEpochCommitted?(progress: EpochCommit): Promise<void>;
+}
+
+/** The run's state at an epoch boundary, enough (with weights and optimizer) to resume. */
+export interface EpochCommit {
+  /** Epochs finished so far, counting those before a resume. */
+  epochsCompleted: number;
+  history: EpochMetrics[];
+  /** Training time of the whole run so far in milliseconds, pauses excluded. */
+  elapsedMs: number;
+  /** The seed of the per-epoch row order; a resumed run must use the same one. */
+  shuffleSeed: number;
+}
+
+/** Where a resumed run picks up: a checkpoint's contents minus the weights. */
+export interface ResumePoint {
+  /** Epochs already finished; training continues with this 0-based epoch index. */
+  epochsCompleted: number;
+  /** Their metrics, kept as the start of the run's history. */
+  history: EpochMetrics[];
+  elapsedMs: number;
+  shuffleSeed: number;
+  /** The optimizer's slots at that epoch's end (Adam moments, step count …). */
+  optimizerState: OptimizerStateEntry[];
 }
 
 export interface TrainLoopOptions {
@@ -31,14 +60,21 @@ export interface TrainLoopOptions {
   yieldToEventLoop?: () => Promise<void>;
 }
 
+/** Per-run options of trainModel. */
+export interface TrainRunOptions extends TrainLoopOptions {
+  /** Continue an interrupted run: its model's weights must already be in `model`. */
+  resumeFrom?: ResumePoint;
+}
+
 export interface TrainingOutcome {
   end: 'completed' | 'stopped';
   /** Epochs whose every batch ran. */
   epochsCompleted: number;
-  /** Training steps run in total. */
+  /** Training steps run by this call (not counting those before a resume). */
   batchesRun: number;
+  /** Every epoch's metrics, those before a resume included. */
   history: EpochMetrics[];
-  /** Training time in milliseconds, pauses excluded. */
+  /** Training time in milliseconds, pauses excluded, time before a resume included. */
   elapsedMs: number;
 }
 
@@ -124,10 +160,14 @@ export function compileForTraining(
 
 /** Tracks training time with pauses cut out. */
 class ActiveClock {
-  private activeMs = 0;
+  private activeMs: number;
   private since: number;
 
-  constructor(private readonly now: () => number) {
+  constructor(
+    private readonly now: () => number,
+    startMs = 0,
+  ) {
+    this.activeMs = startMs;
     this.since = now();
   }
 
@@ -153,8 +193,9 @@ function toNumber(value: tf.Scalar | number | undefined): number {
 /**
  * Trains `model` (compiled here, see compileForTraining) on `data.train` for `params.epochs`,
  * holding out the last `params.validationFraction` for validation (Keras validation_split).
- * Batches are gathered per step from the uint8 arrays; the training rows are reshuffled every
- * epoch with a seeded PRNG when `params.seed` is set.
+ * Batches are gathered per step from the uint8 arrays; every epoch visits the training rows in
+ * an order fixed by (shuffle seed, epoch): `params.seed`, a resumed run's seed, or a random one.
+ * With `options.resumeFrom` the run continues at that epoch with the restored optimizer state.
  */
 export async function trainModel(
   model: tf.LayersModel,
@@ -162,7 +203,7 @@ export async function trainModel(
   params: TrainingParams,
   hooks: TrainingHooks,
   control: TrainingController,
-  options: TrainLoopOptions = {},
+  options: TrainRunOptions = {},
 ): Promise<TrainingOutcome> {
   const now = options.now ?? (() => performance.now());
   const pauseYield = options.yieldToEventLoop ?? yieldToEventLoop;
@@ -177,9 +218,25 @@ export async function trainModel(
   const trainCount = train.labels.length;
   if (trainCount === 0) throw new Error('No training rows left after the validation split');
 
+  const resume = options.resumeFrom;
+  if (resume && !(Number.isInteger(resume.epochsCompleted) && resume.epochsCompleted >= 0)) {
+    throw new Error(`Cannot resume after ${resume.epochsCompleted} epochs`);
+  }
   compileForTraining(model, params);
   try {
-    return await runEpochs(model, train, validation, params, hooks, control, now, pauseYield);
+    // Adam and RMSprop create their slots lazily; setWeights creates them from the checkpoint.
+    if (resume) await restoreOptimizerState(model.optimizer, resume.optimizerState);
+    return await runEpochs(
+      model,
+      train,
+      validation,
+      params,
+      hooks,
+      control,
+      now,
+      pauseYield,
+      resume,
+    );
   } finally {
     // We created the optimizer, so we free its slots; tfjs' model.dispose() would not
     // (tfjs only disposes optimizers it built from a name). The next trainModel recompiles.
@@ -196,14 +253,18 @@ async function runEpochs(
   control: TrainingController,
   now: () => number,
   pauseYield: () => Promise<void>,
+  resume: ResumePoint | undefined,
 ): Promise<TrainingOutcome> {
   const trainCount = train.labels.length;
-  const random = params.seed === undefined ? Math.random : createRandom(params.seed);
-  const order = Uint32Array.from({ length: trainCount }, (_, i) => i);
+  const shuffleSeed = resume?.shuffleSeed ?? params.seed ?? randomSeed();
+  const order = new Uint32Array(trainCount);
   const gatherer = new BatchGatherer(train, params.batchSize);
   const batchesPerEpoch = Math.ceil(trainCount / params.batchSize);
-  const clock = new ActiveClock(now);
-  const history: EpochMetrics[] = [];
+  const firstEpoch = resume?.epochsCompleted ?? 0;
+  const clock = new ActiveClock(now, resume?.elapsedMs ?? 0);
+  // Throughput counts only this call's work, so a resumed run does not look faster.
+  const throughputClock = new ActiveClock(now);
+  const history: EpochMetrics[] = resume ? resume.history.slice(0, firstEpoch) : [];
   let samplesSeen = 0;
   let batchesRun = 0;
 
@@ -212,9 +273,11 @@ async function runEpochs(
     await pauseYield();
     if (control.isPauseRequested && !control.isStopRequested) {
       clock.suspend();
+      throughputClock.suspend();
       hooks.onStateChange?.('paused');
       await control.waitWhilePaused();
       clock.restart();
+      throughputClock.restart();
       if (!control.isStopRequested) hooks.onStateChange?.('running');
     }
     return control.isStopRequested;
@@ -229,8 +292,8 @@ async function runEpochs(
   });
 
   if (control.isStopRequested) return finish('stopped');
-  for (let epoch = 0; epoch < params.epochs; epoch++) {
-    shuffleInPlace(order, random);
+  for (let epoch = firstEpoch; epoch < params.epochs; epoch++) {
+    fillEpochOrder(order, shuffleSeed, epoch);
     let lossSum = 0;
     let correctSum = 0;
     for (let batch = 0; batch < batchesPerEpoch; batch++) {
@@ -252,7 +315,7 @@ async function runEpochs(
       correctSum += accuracy * rows.length;
       samplesSeen += rows.length;
       batchesRun++;
-      const elapsedMs = clock.elapsedMs();
+      const activeMs = throughputClock.elapsedMs();
       hooks.onBatchEnd?.({
         epoch,
         batch,
@@ -260,8 +323,8 @@ async function runEpochs(
         loss,
         accuracy,
         samplesSeen,
-        samplesPerSec: elapsedMs > 0 ? (samplesSeen * 1000) / elapsedMs : 0,
-        elapsedMs,
+        samplesPerSec: activeMs > 0 ? (samplesSeen * 1000) / activeMs : 0,
+        elapsedMs: clock.elapsedMs(),
       });
       const isLastBatch = batch === batchesPerEpoch - 1;
       // After the last batch the epoch still ends (validation + onEpochEnd) before stopping.
@@ -283,6 +346,12 @@ async function runEpochs(
     };
     history.push(epochMetrics);
     hooks.onEpochEnd?.(epochMetrics);
+    await hooks.onEpochCommitted?.({
+      epochsCompleted: epoch + 1,
+      history: history.slice(),
+      elapsedMs: clock.elapsedMs(),
+      shuffleSeed,
+    });
     if (epoch < params.epochs - 1 && (await shouldStopAtBoundary())) return finish('stopped');
   }
   return finish('completed');

@@ -4,8 +4,9 @@
  * (BackendInfo.path says which).
  */
 import type { TrainingEngine, TrainingEngineOptions } from './engine';
-import type { TrainingState } from './train-loop';
+import type { ResumePoint, TrainingState } from './train-loop';
 import type {
+  CheckpointTarget,
   DonePayload,
   EngineAnswer,
   EngineRequest,
@@ -31,6 +32,10 @@ export interface TrainingSessionHooks {
   onEpoch?(metrics: EpochMetrics): void;
   onStateChange?(state: TrainingState): void;
   onEvaluation?(result: EvaluationResult): void;
+  /** The checkpoint after `epochsCompleted` epochs is safely stored. */
+  onCheckpoint?(epochsCompleted: number): void;
+  /** It could not be stored (training goes on; the previous checkpoint is intact). */
+  onCheckpointError?(epochsCompleted: number, message: string): void;
 }
 
 export interface TrainingRunResult {
@@ -51,6 +56,10 @@ export interface TrainingStartOptions {
    * describe it); a fresh optimizer from params. Copied, never transferred.
    */
   initialModel?: SerializedModel;
+  /** Continue a checkpointed run (`initialModel` must then be the checkpoint's weights). */
+  resumeFrom?: ResumePoint;
+  /** Write a checkpoint after every epoch. */
+  checkpoint?: CheckpointTarget;
 }
 
 export interface TrainingSession {
@@ -144,6 +153,12 @@ function createMessageSink(hooks: TrainingSessionHooks) {
           return null;
         case 'error':
           result.errorMessage = message.message;
+          return null;
+        case 'checkpoint':
+          hooks.onCheckpoint?.(message.epochsCompleted);
+          return null;
+        case 'checkpoint-error':
+          hooks.onCheckpointError?.(message.epochsCompleted, message.message);
           return null;
         case 'done':
           result.end = message.end;
@@ -394,6 +409,8 @@ export function createTrainingSession(options: TrainingSessionOptions = {}): Tra
           train: data.train,
           test: data.test,
           ...(startOptions.initialModel ? { initialModel: startOptions.initialModel } : {}),
+          ...(startOptions.resumeFrom ? { resumeFrom: startOptions.resumeFrom } : {}),
+          ...(startOptions.checkpoint ? { checkpoint: startOptions.checkpoint } : {}),
         };
         const sink = createMessageSink(hooks);
         const ranInWorker = preferWorker && engine === null && (await runInWorker(request, sink));

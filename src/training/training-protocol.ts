@@ -86,9 +86,9 @@ export interface BatchMetrics {
   accuracy: number;
   /** Training samples processed since the run (or resume) started. */
   samplesSeen: number;
-  /** Throughput over the run so far, samples per second (pauses excluded). */
+  /** Throughput since the run (or resume) started, samples per second (pauses excluded). */
   samplesPerSec: number;
-  /** Training time so far in milliseconds, pauses excluded. */
+  /** Training time of the run so far in milliseconds, pauses excluded, before a resume included. */
   elapsedMs: number;
 }
 
@@ -100,6 +100,7 @@ export interface EpochMetrics {
   /** NaN when the validation fraction is 0. */
   valLoss: number;
   valAccuracy: number;
+  /** Training time of the run up to this epoch's end, ms (as BatchMetrics.elapsedMs). */
   elapsedMs: number;
 }
 

@@ -13,7 +13,7 @@ import type {
   SplitArrays,
   TrainingParams,
 } from './training-protocol';
-import type { TrainingState } from './train-loop';
+import type { ResumePoint, TrainingState } from './train-loop';
 
 /** What a run needs; sent once per run. */
 export interface StartRequest {
@@ -27,6 +27,20 @@ export interface StartRequest {
    * Structured clone copies it into the worker; the caller's weightData is never transferred.
    */
   initialModel?: SerializedModel;
+  /**
+   * Continue an interrupted run from a checkpoint: `initialModel` holds its weights, this the
+   * epoch, history, optimizer slots and shuffle seed. `params` must be the run's own.
+   */
+  resumeFrom?: ResumePoint;
+  /** Write a checkpoint after every epoch under this run id (none when absent). */
+  checkpoint?: CheckpointTarget;
+}
+
+/** Where the engine writes a run's checkpoints. */
+export interface CheckpointTarget {
+  runId: string;
+  /** dataset-store's datasetKey of the run's data, stored with each checkpoint. */
+  datasetKey: string;
 }
 
 /** Evaluate a given model on a split; answered by `evaluation-result` or `request-error`. */
@@ -89,6 +103,10 @@ export type WorkerToMainMessage =
   | { kind: 'evaluation'; result: EvaluationResult }
   | ({ kind: 'done' } & DonePayload)
   | { kind: 'error'; message: string }
+  /** The checkpoint after `epochsCompleted` epochs is fully written. */
+  | { kind: 'checkpoint'; epochsCompleted: number }
+  /** It could not be written; training goes on and the previous checkpoint stays. */
+  | { kind: 'checkpoint-error'; epochsCompleted: number; message: string }
   | EngineAnswer;
 
 /** Answers to EngineRequest, matched by requestId; independent of any training run. */

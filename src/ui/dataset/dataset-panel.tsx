@@ -3,6 +3,7 @@ import type { SplitName } from '../../config/dataset';
 import type { LoadedSplit, ParserPath } from '../../data/ingest-types';
 import { formatBytes, formatCount, formatDuration } from '../format';
 import type { DatasetController } from './use-dataset';
+import type { KeptDataset } from './use-kept-dataset';
 
 const SPLIT_TITLES: Record<SplitName, string> = { train: 'Training set', test: 'Test set' };
 const PARSER_NAMES: Record<ParserPath, string> = {
@@ -11,7 +12,15 @@ const PARSER_NAMES: Record<ParserPath, string> = {
   idx: 'IDX reader',
 };
 
-function SplitSummary({ split, loaded }: { split: SplitName; loaded?: LoadedSplit }) {
+function SplitSummary({
+  split,
+  loaded,
+  isRestored,
+}: {
+  split: SplitName;
+  loaded?: LoadedSplit;
+  isRestored: boolean;
+}) {
   if (!loaded) {
     return <p className="split-summary split-summary--empty">{SPLIT_TITLES[split]}: not loaded</p>;
   }
@@ -21,14 +30,53 @@ function SplitSummary({ split, loaded }: { split: SplitName; loaded?: LoadedSpli
         {SPLIT_TITLES[split]}: {formatCount(loaded.count)} images
       </strong>{' '}
       <span className="muted">
-        from {loaded.sourceFiles.join(' + ')} · {PARSER_NAMES[loaded.parser]} ·{' '}
-        {formatDuration(loaded.elapsedMs)}
+        from {loaded.sourceFiles.join(' + ')} ·{' '}
+        {isRestored
+          ? `restored from this browser in ${formatDuration(loaded.elapsedMs)}`
+          : `${PARSER_NAMES[loaded.parser]} · ${formatDuration(loaded.elapsedMs)}`}
       </span>
     </p>
   );
 }
 
-export function DatasetPanel({ controller }: { controller: DatasetController }) {
+/** The opt-out of keeping the data in browser storage, and what that storage holds. */
+function KeepDataSetting({ kept, loaded }: { kept: KeptDataset; loaded: LoadedSplit[] }) {
+  const { status } = kept;
+  return (
+    <div className="keep-data">
+      <label>
+        <input
+          type="checkbox"
+          checked={kept.isKeepingData}
+          onChange={(event) => kept.setKeepingData(event.currentTarget.checked, loaded)}
+        />{' '}
+        Keep the loaded data in this browser (about 55 MB for the full set), so it is back after a
+        reload and an interrupted run can resume
+      </label>
+      {status.kind === 'error' ? (
+        <p role="alert" className="alert">
+          {status.message}
+        </p>
+      ) : (
+        <p className="muted small" role="status">
+          {status.kind === 'restoring' && 'Looking for data kept in this browser…'}
+          {status.kind === 'saving' && 'Keeping the data in this browser…'}
+          {status.kind === 'kept' && `Kept in this browser: ${status.splits}.`}
+          {status.kind === 'off' && 'The data is not kept: a reload needs the files again.'}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function DatasetPanel({
+  controller,
+  kept,
+}: {
+  controller: DatasetController;
+  /** The keep-in-browser setting; absent when browser storage is not used. */
+  kept?: KeptDataset;
+}) {
   const { state, addFiles, chooseSplit } = controller;
   const inputId = useId();
   const [isDragOver, setIsDragOver] = useState(false);
@@ -113,8 +161,24 @@ export function DatasetPanel({ controller }: { controller: DatasetController }) 
         </div>
       )}
 
-      <SplitSummary split="train" loaded={state.splits.train} />
-      <SplitSummary split="test" loaded={state.splits.test} />
+      <SplitSummary
+        split="train"
+        loaded={state.splits.train}
+        isRestored={state.restored.includes('train')}
+      />
+      <SplitSummary
+        split="test"
+        loaded={state.splits.test}
+        isRestored={state.restored.includes('test')}
+      />
+      {kept && (
+        <KeepDataSetting
+          kept={kept}
+          loaded={[state.splits.train, state.splits.test].filter(
+            (split): split is LoadedSplit => split !== undefined,
+          )}
+        />
+      )}
     </section>
   );
 }

@@ -25,6 +25,8 @@ export interface DatasetState {
   errors: IngestErrorDetails[];
   /** IDX files waiting for their partner (images need labels and the other way round). */
   waitingIdx: { split: SplitName; kind: 'images' | 'labels'; fileName: string }[];
+  /** Splits that came back from browser storage rather than from files in this visit. */
+  restored: SplitName[];
 }
 
 export type DatasetAction =
@@ -37,7 +39,9 @@ export type DatasetAction =
   | { type: 'needs-split'; id: string; file: File }
   | { type: 'split-chosen'; id: string }
   | { type: 'idx-waiting'; split: SplitName; kind: 'images' | 'labels'; fileName: string }
-  | { type: 'idx-paired'; split: SplitName };
+  | { type: 'idx-paired'; split: SplitName }
+  /** Splits kept in browser storage on an earlier visit; files loaded meanwhile win. */
+  | { type: 'restored'; splits: LoadedSplit[] };
 
 export const INITIAL_DATASET_STATE: DatasetState = {
   splits: {},
@@ -45,6 +49,7 @@ export const INITIAL_DATASET_STATE: DatasetState = {
   unassigned: [],
   errors: [],
   waitingIdx: [],
+  restored: [],
 };
 
 export function datasetReducer(state: DatasetState, action: DatasetAction): DatasetState {
@@ -77,6 +82,7 @@ export function datasetReducer(state: DatasetState, action: DatasetAction): Data
         ...state,
         loading: state.loading.filter((l) => l.id !== action.id),
         splits: { ...state.splits, [action.loaded.split]: action.loaded },
+        restored: state.restored.filter((split) => split !== action.loaded.split),
       };
     case 'load-failed':
       return {
@@ -100,5 +106,15 @@ export function datasetReducer(state: DatasetState, action: DatasetAction): Data
       };
     case 'idx-paired':
       return { ...state, waitingIdx: state.waitingIdx.filter((w) => w.split !== action.split) };
+    case 'restored': {
+      const fresh = action.splits.filter(
+        (loaded) =>
+          !state.splits[loaded.split] && !state.loading.some((l) => l.split === loaded.split),
+      );
+      if (fresh.length === 0) return state;
+      const splits = { ...state.splits };
+      for (const loaded of fresh) splits[loaded.split] = loaded;
+      return { ...state, splits, restored: [...state.restored, ...fresh.map((l) => l.split)] };
+    }
   }
 }

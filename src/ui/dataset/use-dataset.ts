@@ -17,6 +17,8 @@ export interface DatasetController {
   state: DatasetState;
   addFiles: (files: File[]) => void;
   chooseSplit: (unassignedId: string, split: SplitName) => void;
+  /** Puts splits kept in browser storage back, unless files for them were loaded meanwhile. */
+  restore: (splits: LoadedSplit[]) => void;
 }
 
 let nextLoadId = 0;
@@ -155,5 +157,10 @@ export function useDataset(onLoaded?: (loaded: LoadedSplit) => void): DatasetCon
     [state.unassigned, loadWithSplit],
   );
 
-  return { state, addFiles, chooseSplit };
+  const restore = useCallback(
+    (splits: LoadedSplit[]) => dispatch({ type: 'restored', splits }),
+    [],
+  );
+
+  return { state, addFiles, chooseSplit, restore };
 }

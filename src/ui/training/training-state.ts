@@ -40,11 +40,21 @@ export interface TrainingState {
   evaluation?: EvaluationResult;
   end?: RunEnd;
   error?: string;
+  /** Set when the run continues a checkpoint: the epochs it had finished before. */
+  resumedAtEpoch?: number;
+  /** Epochs covered by the newest checkpoint this run wrote. */
+  checkpointEpochs?: number;
+  /** Why the latest checkpoint could not be written (cleared by the next success). */
+  checkpointError?: string;
   runs: RunRecord[];
 }
 
 export type TrainingAction =
   | { type: 'started'; params: TrainingParams }
+  /** A resumed run: its history up to the checkpoint, drawn before new epochs arrive. */
+  | { type: 'resumed-from-checkpoint'; history: EpochMetrics[] }
+  | { type: 'checkpoint-saved'; epochsCompleted: number }
+  | { type: 'checkpoint-failed'; epochsCompleted: number; message: string }
   | { type: 'backend'; backend: BackendInfo }
   | { type: 'batch'; batch: BatchMetrics }
   | { type: 'epoch'; epoch: EpochMetrics }
@@ -79,6 +89,23 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
         evaluation: undefined,
         end: undefined,
         error: undefined,
+        resumedAtEpoch: undefined,
+        checkpointEpochs: undefined,
+        checkpointError: undefined,
+      };
+    case 'resumed-from-checkpoint':
+      return {
+        ...state,
+        epochs: action.history,
+        resumedAtEpoch: action.history.length,
+        checkpointEpochs: action.history.length,
+      };
+    case 'checkpoint-saved':
+      return { ...state, checkpointEpochs: action.epochsCompleted, checkpointError: undefined };
+    case 'checkpoint-failed':
+      return {
+        ...state,
+        checkpointError: `The checkpoint after epoch ${action.epochsCompleted} could not be saved: ${action.message} Training goes on; the previous checkpoint is kept.`,
       };
     case 'backend':
       return {

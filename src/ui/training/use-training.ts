@@ -7,10 +7,12 @@ import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { LoadedSplit } from '../../data/ingest-types';
 import { getArchitectureInfo } from '../../model/architecture-catalog';
 import { createTrainingSession, type TrainingSession } from '../../training/training-main';
-import type { SerializedModel } from '../../training/training-shared';
+import type { StoredCheckpoint } from '../../storage/checkpoint-store';
+import type { CheckpointTarget, SerializedModel } from '../../training/training-shared';
 import type {
   BackendRequest,
   BatchMetrics,
+  RunEnd,
   TrainingParams,
 } from '../../training/training-protocol';
 import { createThrottle } from '../hooks/throttle';
@@ -38,11 +40,11 @@ export interface TrainingController {
   state: TrainingState;
   /** The current run's per-batch metrics; read it when redrawing, not during render. */
   getBatchSeries: () => BatchLog;
-  /** Trains; with `initialModel`, continues from those weights instead of a fresh model. */
+  /** Trains a run: fresh, from a given model's weights, or resuming a checkpoint. */
   start: (
     params: TrainingParams,
     data: { train: LoadedSplit; test: LoadedSplit },
-    initialModel?: SerializedModel,
+    runOptions?: TrainingRunOptions,
   ) => void;
   /** Class probabilities, float32 [n × 10], for uint8 images [n × 784]; cached per modelId. */
   predict: (model: SerializedModel, images: Uint8Array, modelId: string) => Promise<Float32Array>;
@@ -51,6 +53,17 @@ export interface TrainingController {
   pause: () => void;
   resume: () => void;
   stop: () => void;
+}
+
+export interface TrainingRunOptions {
+  /** Continue from these weights (fresh optimizer) instead of a fresh model. */
+  initialModel?: SerializedModel;
+  /** Continue this checkpoint: its weights, optimizer state, history; `params` must be its. */
+  resume?: StoredCheckpoint;
+  /** Write a checkpoint after every epoch. */
+  checkpoint?: CheckpointTarget;
+  /** Called once the run has ended, however it ended. */
+  onEnded?: (end: RunEnd) => void;
 }
 
 export interface TrainingOptions {
@@ -108,18 +121,21 @@ export function useTraining(options: TrainingOptions): TrainingController {
     (
       params: TrainingParams,
       data: { train: LoadedSplit; test: LoadedSplit },
-      initialModel?: SerializedModel,
+      runOptions: TrainingRunOptions = {},
     ) => {
       const { backendRequest } = optionsRef.current;
+      const { resume } = runOptions;
       const session = getSession();
       batchLog.current = { loss: [], accuracy: [] };
       batchThrottle.reset();
       dispatch({ type: 'started', params });
+      if (resume) dispatch({ type: 'resumed-from-checkpoint', history: resume.history });
       const startedAtMs = performance.now();
       let backendLabel = '';
-      let lastValAccuracy = NaN;
-      let lastTrainAccuracy = NaN;
-      let epochsDone = 0;
+      const lastResumed = resume?.history.at(-1);
+      let lastValAccuracy = lastResumed?.valAccuracy ?? NaN;
+      let lastTrainAccuracy = lastResumed?.accuracy ?? NaN;
+      let epochsDone = resume?.epoch ?? 0;
       const info = getArchitectureInfo(params.architectureId);
 
       session
@@ -155,12 +171,27 @@ export function useTraining(options: TrainingOptions): TrainingController {
               else if (runState === 'running') dispatch({ type: 'resumed' });
             },
             onEvaluation: (evaluation) => dispatch({ type: 'evaluated', evaluation }),
+            onCheckpoint: (epochsCompleted) =>
+              dispatch({ type: 'checkpoint-saved', epochsCompleted }),
+            onCheckpointError: (epochsCompleted, message) =>
+              dispatch({ type: 'checkpoint-failed', epochsCompleted, message }),
           },
-          initialModel ? { initialModel } : undefined,
+          {
+            initialModel: resume ? resume.model : runOptions.initialModel,
+            checkpoint: runOptions.checkpoint,
+            resumeFrom: resume && {
+              epochsCompleted: resume.epoch,
+              history: resume.history,
+              elapsedMs: resume.elapsedMs,
+              shuffleSeed: resume.shuffleSeed,
+              optimizerState: resume.optimizerState,
+            },
+          },
         )
         .then(
           (result) => {
             batchThrottle.flush();
+            runOptions.onEnded?.(result.end);
             if (result.end === 'failed') {
               dispatch({ type: 'failed', message: result.errorMessage ?? 'unknown error' });
               return;
@@ -195,6 +226,7 @@ export function useTraining(options: TrainingOptions): TrainingController {
           },
           (error: unknown) => {
             batchThrottle.flush();
+            runOptions.onEnded?.('failed');
             dispatch({
               type: 'failed',
               message: error instanceof Error ? error.message : String(error),

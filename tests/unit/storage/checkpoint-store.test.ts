@@ -51,6 +51,9 @@ function checkpointAt(step: number, epoch = step + 1): TrainingCheckpoint {
     history: states.slice(0, step + 1).map((s) => s.metrics),
     model: states[step].model,
     optimizerState: states[step].optimizerState,
+    elapsedMs: 1000 * (step + 1),
+    shuffleSeed: 7,
+    datasetKey: 'train:100:0123abcd|test:100:4567ef01',
   };
 }
 
@@ -234,6 +237,25 @@ describe('checkpoint store', () => {
     };
     await expect(createCheckpointStore().writeCheckpoint(broken)).rejects.toThrow(
       /optimizer state/,
+    );
+    expect(await storedCheckpointKeys()).toEqual([]);
+  });
+
+  it('rejects a checkpoint without its resume fields (elapsed time, shuffle seed, dataset key)', async () => {
+    const store = createCheckpointStore();
+    const { shuffleSeed: _seed, ...withoutSeed } = checkpointAt(0);
+    await expect(store.writeCheckpoint(withoutSeed as TrainingCheckpoint)).rejects.toThrow(
+      /shuffle seed/,
+    );
+    await expect(store.writeCheckpoint({ ...checkpointAt(0), shuffleSeed: -1 })).rejects.toThrow(
+      /shuffle seed/,
+    );
+    await expect(
+      store.writeCheckpoint({ ...checkpointAt(0), elapsedMs: Number.NaN }),
+    ).rejects.toThrow(/elapsed time/);
+    const { datasetKey: _key, ...withoutKey } = checkpointAt(0);
+    await expect(store.writeCheckpoint(withoutKey as TrainingCheckpoint)).rejects.toThrow(
+      /dataset key/,
     );
     expect(await storedCheckpointKeys()).toEqual([]);
   });

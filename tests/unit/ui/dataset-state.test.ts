@@ -239,6 +239,38 @@ describe('datasetReducer', () => {
       unassigned: [],
       errors: [],
       waitingIdx: [],
+      restored: [],
     });
+  });
+
+  test('restored splits fill only empty splits; loading a file for one makes it un-restored', () => {
+    const restoredTest = { ...train, split: 'test' as const, sourceFiles: ['old_test.csv'] };
+    // A training file was loaded before storage answered: it wins over the kept one.
+    const loaded = reduce(INITIAL_DATASET_STATE, started('a', 'fashion-mnist_train.csv', 'train'), {
+      type: 'load-succeeded',
+      id: 'a',
+      loaded: train,
+    });
+    const restored = reduce(loaded, {
+      type: 'restored',
+      splits: [{ ...train, sourceFiles: ['old_train.csv'] }, restoredTest],
+    });
+    expect(restored.splits.train).toBe(train);
+    expect(restored.splits.test).toBe(restoredTest);
+    expect(restored.restored).toEqual(['test']);
+    // A split still being read is not overwritten by the kept one either.
+    const reading = reduce(INITIAL_DATASET_STATE, started('b', 'fashion-mnist_test.csv', 'test'), {
+      type: 'restored',
+      splits: [restoredTest],
+    });
+    expect(reading.splits.test).toBeUndefined();
+    expect(reading.restored).toEqual([]);
+    const replaced = reduce(restored, started('c', 'fashion-mnist_test.csv', 'test'), {
+      type: 'load-succeeded',
+      id: 'c',
+      loaded: { ...restoredTest, sourceFiles: ['fashion-mnist_test.csv'] },
+    });
+    expect(replaced.restored).toEqual([]);
+    expect(replaced.splits.test?.sourceFiles).toEqual(['fashion-mnist_test.csv']);
   });
 });

@@ -193,6 +193,37 @@ describe('trainingReducer', () => {
     expect(trainingReducer(paused, { type: 'resumed' }).status).toBe('running');
   });
 
+  test('a resumed run starts from its checkpoint history; checkpoint results are tracked', () => {
+    const started = reduce(
+      INITIAL_TRAINING_STATE,
+      { type: 'started', params: DEFAULT_TRAINING_PARAMS },
+      { type: 'resumed-from-checkpoint', history: [epoch(0)] },
+    );
+    expect(started.epochs).toEqual([epoch(0)]);
+    expect(started.resumedAtEpoch).toBe(1);
+    expect(started.checkpointEpochs).toBe(1);
+    const failed = reduce(
+      started,
+      { type: 'epoch', epoch: epoch(1) },
+      { type: 'checkpoint-failed', epochsCompleted: 2, message: 'Not enough browser storage.' },
+    );
+    expect(failed.epochs).toEqual([epoch(0), epoch(1)]);
+    expect(failed.checkpointEpochs).toBe(1);
+    expect(failed.checkpointError).toBe(
+      'The checkpoint after epoch 2 could not be saved: Not enough browser storage. Training goes on; the previous checkpoint is kept.',
+    );
+    const saved = reduce(failed, { type: 'checkpoint-saved', epochsCompleted: 3 });
+    expect(saved.checkpointEpochs).toBe(3);
+    expect(saved.checkpointError).toBeUndefined();
+    // The next run starts clean.
+    const next = reduce(saved, { type: 'started', params: DEFAULT_TRAINING_PARAMS });
+    expect(next).toMatchObject({
+      epochs: [],
+      resumedAtEpoch: undefined,
+      checkpointEpochs: undefined,
+    });
+  });
+
   test('epochs accumulate in order', () => {
     const state = reduce(
       INITIAL_TRAINING_STATE,

@@ -1,0 +1,124 @@
+/**
+ * The unfinished training run kept in browser storage, if any: found on load (after a reload
+ * or a crash) and after every run, offered as "Resume training from epoch k". The engine
+ * writes the checkpoints; this hook only reads, lists and discards them.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { CheckpointStore, StoredCheckpoint } from '../../storage/checkpoint-store';
+import type { TrainingParams } from '../../training/training-protocol';
+
+/** What the UI shows about a resumable run (the checkpoint itself is read when resuming). */
+export interface ResumableRun {
+  runId: string;
+  epochsCompleted: number;
+  params: TrainingParams;
+  datasetKey: string;
+  /** ISO 8601 time of the last checkpoint. */
+  savedAt: string;
+}
+
+export interface ResumableRuns {
+  resumable: ResumableRun | null;
+  /** False when browser storage cannot keep checkpoints; `reason` says why. */
+  isAvailable: boolean;
+  reason: string | null;
+  /** Looks again (after a run ended). */
+  refresh: () => void;
+  /** The full checkpoint of a run, for resuming it. */
+  read: (runId: string) => Promise<StoredCheckpoint>;
+  /** Removes a run's checkpoints. */
+  discard: (runId: string) => Promise<void>;
+  /** Removes every run's checkpoints (before a new run: only one is kept). */
+  discardAll: () => Promise<void>;
+}
+
+const loadStore = (): Promise<CheckpointStore> =>
+  import('../../storage/checkpoint-store').then((m) => m.createCheckpointStore());
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export function useResumableRun(): ResumableRuns {
+  const [resumable, setResumable] = useState<ResumableRun | null>(null);
+  const [reason, setReason] = useState<string | null>(null);
+  const generationRef = useRef(0);
+
+  const refresh = useCallback(() => {
+    const generation = ++generationRef.current;
+    void (async () => {
+      try {
+        const store = await loadStore();
+        const pointers = await store.listCheckpointPointers();
+        let newest: ResumableRun | null = null;
+        for (const pointer of pointers) {
+          let checkpoint: StoredCheckpoint | null;
+          try {
+            checkpoint = await store.readLatestCheckpoint(pointer.runId);
+          } catch {
+            // Unreadable (an older app version, damage): it can never resume, so drop it.
+            await store.clearCheckpoints(pointer.runId).catch(() => undefined);
+            continue;
+          }
+          if (!checkpoint) continue;
+          if (checkpoint.epoch >= checkpoint.params.epochs) {
+            // Finished; the run's result went to the page that trained it.
+            await store.clearCheckpoints(pointer.runId).catch(() => undefined);
+            continue;
+          }
+          if (!newest || checkpoint.createdAt > newest.savedAt) {
+            newest = {
+              runId: checkpoint.runId,
+              epochsCompleted: checkpoint.epoch,
+              params: checkpoint.params,
+              datasetKey: checkpoint.datasetKey,
+              savedAt: checkpoint.createdAt,
+            };
+          }
+        }
+        if (generation !== generationRef.current) return;
+        setResumable(newest);
+        setReason(null);
+      } catch (error) {
+        if (generation !== generationRef.current) return;
+        setResumable(null);
+        setReason(messageOf(error));
+      }
+    })();
+  }, []);
+
+  useEffect(() => {
+    refresh();
+  }, [refresh]);
+
+  const read = useCallback(async (runId: string) => {
+    const checkpoint = await (await loadStore()).readLatestCheckpoint(runId);
+    if (!checkpoint)
+      throw new Error('The checkpoint of this run is gone (deleted in another tab?)');
+    return checkpoint;
+  }, []);
+
+  const discard = useCallback(
+    async (runId: string) => {
+      await (await loadStore()).clearCheckpoints(runId);
+      refresh();
+    },
+    [refresh],
+  );
+
+  const discardAll = useCallback(async () => {
+    const store = await loadStore();
+    for (const pointer of await store.listCheckpointPointers()) {
+      await store.clearCheckpoints(pointer.runId);
+    }
+    setResumable(null);
+  }, []);
+
+  return {
+    resumable,
+    isAvailable: reason === null,
+    reason,
+    refresh,
+    read,
+    discard,
+    discardAll,
+  };
+}
