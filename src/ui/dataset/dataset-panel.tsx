@@ -47,7 +47,8 @@ function KeepDataSetting({ kept, loaded }: { kept: KeptDataset; loaded: LoadedSp
       <label>
         <input
           type="checkbox"
-          checked={kept.isKeepingData}
+          checked={kept.isKeepingData && status.kind !== 'unavailable'}
+          disabled={status.kind === 'unavailable'}
           onChange={(event) => kept.setKeepingData(event.currentTarget.checked, loaded)}
         />{' '}
         Keep the loaded data in this browser (about 55 MB for the full set), so it is back after a
@@ -63,6 +64,8 @@ function KeepDataSetting({ kept, loaded }: { kept: KeptDataset; loaded: LoadedSp
           {status.kind === 'saving' && 'Keeping the data in this browser…'}
           {status.kind === 'kept' && `Kept in this browser: ${status.splits}.`}
           {status.kind === 'off' && 'The data is not kept: a reload needs the files again.'}
+          {status.kind === 'unavailable' &&
+            `The data cannot be kept: browser storage is not available here (${status.message})`}
         </p>
       )}
     </div>

@@ -17,7 +17,9 @@ export type KeptDatasetStatus =
   | { kind: 'saving' }
   /** What browser storage holds now, e.g. after a save or a restore. */
   | { kind: 'kept'; splits: string }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; message: string }
+  /** No usable IndexedDB here (private window, policy): nothing can be kept. */
+  | { kind: 'unavailable'; message: string };
 
 export interface KeptDataset {
   isKeepingData: boolean;
@@ -27,6 +29,12 @@ export interface KeptDataset {
   /** Call with every split loaded from files; stores it when keeping is on. */
   keep: (loaded: LoadedSplit) => void;
 }
+
+/** StorageError of kind `unavailable` (checked by shape: the class lives in a lazy chunk). */
+const isUnavailableError = (error: unknown): boolean =>
+  typeof error === 'object' &&
+  error !== null &&
+  (error as { kind?: unknown }).kind === 'unavailable';
 
 function readSetting(): boolean {
   try {
@@ -70,6 +78,8 @@ export function useKeptDataset(restore: (splits: LoadedSplit[]) => void): KeptDa
   }, [restore]);
   /** Splits stored so far (for the status line), by split name. */
   const keptRef = useRef(new Map<string, number>());
+  /** Set when storage turned out to be unusable: then nothing is tried (or alerted) again. */
+  const isUnavailableRef = useRef(false);
   /** Writes run one after another, so "off" can never be overtaken by a late save. */
   const queueRef = useRef<Promise<unknown>>(Promise.resolve());
 
@@ -107,9 +117,15 @@ export function useKeptDataset(restore: (splits: LoadedSplit[]) => void): KeptDa
         setStatus(keptStatus());
       } catch (error) {
         if (!isCurrent) return;
+        const detail = error instanceof Error ? error.message : String(error);
+        if (isUnavailableError(error)) {
+          isUnavailableRef.current = true;
+          setStatus({ kind: 'unavailable', message: detail });
+          return;
+        }
         setStatus({
           kind: 'error',
-          message: `The data kept in this browser could not be read: ${error instanceof Error ? error.message : String(error)}`,
+          message: `The data kept in this browser could not be read: ${detail}`,
         });
       }
     });
@@ -120,7 +136,7 @@ export function useKeptDataset(restore: (splits: LoadedSplit[]) => void): KeptDa
 
   const keep = useCallback(
     (loaded: LoadedSplit) => {
-      if (!readSetting()) return;
+      if (!readSetting() || isUnavailableRef.current) return;
       setStatus({ kind: 'saving' });
       enqueue(async () => {
         try {
@@ -145,6 +161,7 @@ export function useKeptDataset(restore: (splits: LoadedSplit[]) => void): KeptDa
     (keepData: boolean, loaded: LoadedSplit[]) => {
       writeSetting(keepData);
       setIsKeepingData(keepData);
+      if (isUnavailableRef.current) return;
       if (keepData) {
         setStatus(keptStatus());
         for (const split of loaded) keep(split);
