@@ -1,11 +1,14 @@
 /**
- * Runs in the benchmark page: the app's loader (worker, streaming, typed arrays) against
- * papaparse's usual whole-file parse of the same files, in the same page. The Node driver
- * (bench/run.mjs) sets the files and collects `window.__ingestBench`.
+ * Runs in the benchmark page: the app's loader (worker, streaming, typed arrays) with the current
+ * growable output arrays and with issue 2's upper-bound ones, papaparse's usual whole-file parse
+ * of the same CSVs, and the loader on the four IDX .gz files. The Node driver (bench/run.mjs)
+ * sets the files, calls `window.__startIngestBench`, samples the JS heap of this page and of
+ * the ingest worker over CDP, and collects `window.__ingestBench`.
  */
 import Papa from 'papaparse';
-import { createDatasetLoader } from '../src/data/ingest-main';
 import type { SplitName } from '../src/config/dataset';
+import { createDatasetLoader } from '../src/data/ingest-main';
+import type { SplitAllocation } from '../src/data/split-storage';
 
 interface Measurement {
   method: string;
@@ -14,11 +17,15 @@ interface Measurement {
   rows: number;
   /** Main-page JS heap growth, MB (the worker's heap is not visible from here). */
   heapDeltaMb: number;
+  /** Wall-clock window of the run, ms since the epoch (matches the driver's Date.now()). */
+  startEpochMs: number;
+  endEpochMs: number;
 }
 
 declare global {
   interface Window {
     __ingestBench?: { done: boolean; results: Measurement[]; error?: string };
+    __startIngestBench?: (options: { repeats: number; skipPapaparse: boolean }) => void;
   }
 }
 
@@ -34,6 +41,7 @@ async function measure(
   run: () => Promise<number>,
 ): Promise<Measurement> {
   const heapBefore = heapMb();
+  const startEpochMs = performance.timeOrigin + performance.now();
   const started = performance.now();
   const rows = await run();
   const ms = performance.now() - started;
@@ -43,15 +51,42 @@ async function measure(
     ms,
     rows,
     heapDeltaMb: heapMb() - heapBefore,
+    startEpochMs,
+    endEpochMs: performance.timeOrigin + performance.now(),
   };
 }
 
-/** The app's loader: both files in parallel, as the app does when both are dropped. */
-async function appLoader(files: File[]): Promise<number> {
-  const loader = createDatasetLoader();
+/** The app's loader: both CSVs in parallel, as the app does when both are dropped. */
+async function appLoaderCsv(files: File[], csvAllocation: SplitAllocation): Promise<number> {
+  const loader = createDatasetLoader({ csvAllocation });
   try {
     const loaded = await Promise.all(
       files.map((f) => loader.loadCsv(f, splitOf(f.name), () => {})),
+    );
+    return loaded.reduce((sum, l) => sum + l.count, 0);
+  } finally {
+    loader.dispose();
+  }
+}
+
+/** The app's loader on the four official IDX .gz files: train and test pairs in parallel. */
+async function appLoaderIdx(files: File[]): Promise<number> {
+  const find = (prefix: string, kind: string): File => {
+    const file = files.find((f) => f.name.startsWith(prefix) && f.name.includes(kind));
+    if (!file) throw new Error(`missing IDX file ${prefix}-${kind}`);
+    return file;
+  };
+  const loader = createDatasetLoader();
+  try {
+    const loaded = await Promise.all(
+      (['train', 't10k'] as const).map((prefix) =>
+        loader.loadIdx(
+          find(prefix, 'images'),
+          find(prefix, 'labels'),
+          prefix === 'train' ? 'train' : 'test',
+          () => {},
+        ),
+      ),
     );
     return loaded.reduce((sum, l) => sum + l.count, 0);
   } finally {
@@ -70,21 +105,48 @@ async function papaparseDefault(files: File[]): Promise<number> {
   return rows;
 }
 
-const input = document.getElementById('files') as HTMLInputElement;
-input.addEventListener('change', () => {
-  const files = Array.from(input.files ?? []);
-  const repeats = Number(new URLSearchParams(location.search).get('repeats') ?? '3');
+/** Method names; bench/run.mjs groups results by them. */
+const INGEST_METHODS = {
+  appGrowable: 'app loader, CSV (worker, growable arrays)',
+  appUpperBound: 'app loader, CSV (worker, upper-bound arrays, issue 2)',
+  papaparse: 'papaparse whole-file default, CSV',
+  appIdx: 'app loader, 4 IDX .gz (worker)',
+} as const;
+
+function plan(
+  csv: File[],
+  idx: File[],
+  skipPapaparse: boolean,
+): Array<[string, File[], () => Promise<number>]> {
+  const items: Array<[string, File[], () => Promise<number>]> = [
+    [INGEST_METHODS.appGrowable, csv, () => appLoaderCsv(csv, 'growable')],
+    [INGEST_METHODS.appUpperBound, csv, () => appLoaderCsv(csv, 'upper-bound')],
+  ];
+  if (!skipPapaparse) items.push([INGEST_METHODS.papaparse, csv, () => papaparseDefault(csv)]);
+  if (idx.length > 0) items.push([INGEST_METHODS.appIdx, idx, () => appLoaderIdx(idx)]);
+  return items;
+}
+
+/** Gives the garbage of the previous method time to go before the next baseline. */
+const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const SETTLE_MS = 1500;
+
+/**
+ * Starts the run; the driver polls `window.__ingestBench.done`. `startEpochMs`/`endEpochMs` of
+ * each measurement let the driver attribute its heap samples (page and worker, over CDP).
+ */
+window.__startIngestBench = (options) => {
+  const input = (id: string) =>
+    Array.from((document.getElementById(id) as HTMLInputElement).files ?? []);
+  const items = plan(input('files'), input('idx-files'), options.skipPapaparse);
   window.__ingestBench = { done: false, results: [] };
   void (async () => {
     try {
-      for (let i = 0; i < repeats; i++) {
-        // Alternate the order so neither method always runs on a warm cache.
-        const order = i % 2 === 0 ? ['app', 'papaparse'] : ['papaparse', 'app'];
-        for (const method of order) {
-          const m =
-            method === 'app'
-              ? await measure('app loader (worker, streaming)', files, () => appLoader(files))
-              : await measure('papaparse whole-file default', files, () => papaparseDefault(files));
+      for (let i = 0; i < options.repeats; i++) {
+        // Alternate the order so no method always runs first on a cold cache.
+        for (const [method, files, run] of i % 2 === 0 ? items : [...items].reverse()) {
+          await settle(SETTLE_MS);
+          const m = await measure(method, files, run);
           window.__ingestBench!.results.push(m);
           (document.getElementById('out') as HTMLElement).textContent += `${JSON.stringify(m)}\n`;
         }
@@ -94,4 +156,4 @@ input.addEventListener('change', () => {
     }
     window.__ingestBench!.done = true;
   })();
-});
+};

@@ -1,6 +1,6 @@
 /**
  * The fast CSV path: a byte-level state machine that writes label and pixel values straight
- * into preallocated Uint8Arrays. It accepts exactly the plain layout the Kaggle files use
+ * into the split's Uint8Arrays, growing them a step at a time (split-storage). It accepts exactly the plain layout the Kaggle files use
  * (digits, commas, LF or CRLF line ends, an optional UTF-8 BOM, an optional final newline).
  * On a quote, space or tab it gives up with 'fallback' and the caller hands the whole file to
  * papaparse; every other problem is reported through the shared builders in csv-validation.
@@ -147,9 +147,10 @@ class ByteCsvParser implements FastCsvParser {
       return 'continue';
     }
 
-    const labels = this.storage.labels;
-    const images = this.storage.images;
-    const rowCapacity = this.storage.rowCapacity;
+    const storage = this.storage;
+    let labels = storage.labels;
+    let images = storage.images;
+    let rowCapacity = storage.rowCapacity;
     let field = this.field;
     let value = this.value;
     let digits = this.digits;
@@ -200,8 +201,15 @@ class ByteCsvParser implements FastCsvParser {
             throw this.fail(fieldCountError(this.fileName, this.line, field));
           }
           row++;
-          if (row > rowCapacity)
-            throw new Error(`${this.fileName}: row capacity ${rowCapacity} exceeded`);
+          if (row >= rowCapacity) {
+            // Writes past the capacity are dropped by the typed array, so the bound is checked
+            // before the next row's first write, and the views are re-read after growing.
+            if (row > rowCapacity)
+              throw new Error(`${this.fileName}: row capacity ${rowCapacity} exceeded`);
+            rowCapacity = storage.grow();
+            labels = storage.labels;
+            images = storage.images;
+          }
           pixelBase += PIXELS_PER_IMAGE;
           field = 0;
           this.line++;

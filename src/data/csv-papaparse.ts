@@ -1,7 +1,7 @@
 /**
  * The general CSV path: papaparse, for files the fast byte parser does not accept (quoted
  * fields, spaces or tabs around values). Rows are converted and checked here with the same
- * rules and messages as the fast path (csv-validation), into the same preallocated storage.
+ * rules and messages as the fast path (csv-validation), into the same growable storage.
  *
  * papaparse is fed through its Node-style readable-stream input from `ReadableStream`
  * chunks we decode ourselves, instead of `Papa.parse(file)`: that one needs `FileReader`
@@ -109,8 +109,9 @@ class RowChecker {
       return;
     }
     if (this.pendingBlankLine !== 0) throw blankLineError(this.fileName, this.pendingBlankLine);
-    const { images, labels } = this.storage;
     const row = this.rowCount;
+    if (row >= this.storage.rowCapacity) this.storage.grow();
+    const { images, labels } = this.storage;
     const pixelBase = row * PIXELS_PER_IMAGE - 1;
     const checked = Math.min(fields.length, CSV_FIELDS_PER_ROW);
     for (let f = 0; f < checked; f++) {

@@ -9,7 +9,12 @@ import { parseCsvWithPapaparse } from './csv-papaparse';
 import { CSV_SNIFF_BYTES, checkLooksLikeText, csvRowCapacity } from './csv-validation';
 import { checkIdxCounts, readIdxFile } from './idx-reader';
 import type { IngestProgress, LoadedSplit, ParserPath } from './ingest-types';
-import { createSplitStorage, finishSplitStorage } from './split-storage';
+import {
+  createSplitStorage,
+  finishSplitStorage,
+  type SplitAllocation,
+  type SplitStorage,
+} from './split-storage';
 
 /** Shortest gap between two progress reports, in milliseconds. */
 export const PROGRESS_INTERVAL_MS = 50;
@@ -23,6 +28,8 @@ export interface IngestOptions {
   csvParser?: 'auto' | 'papaparse';
   /** papaparse `fastMode`; undefined lets papaparse pick per chunk. */
   papaparseFastMode?: boolean;
+  /** How the CSV output arrays get their memory (default 'growable'; see split-storage). */
+  allocation?: SplitAllocation;
 }
 
 /** Reports at most once per interval, plus a final report. */
@@ -66,7 +73,9 @@ export async function ingestCsvFile(
   const head = new Uint8Array(await file.slice(0, CSV_SNIFF_BYTES).arrayBuffer());
   checkLooksLikeText(fileName, file.size, head);
 
-  const storage = createSplitStorage(csvRowCapacity(file.size));
+  const storage = createSplitStorage(csvRowCapacity(file.size), {
+    allocation: options.allocation,
+  });
   let parser: ParserPath = 'fast-csv';
   let rowCount = -1;
   if (options.csvParser !== 'papaparse') {
@@ -96,7 +105,7 @@ export async function ingestCsvFile(
 async function parseCsvFast(
   file: Blob,
   fileName: string,
-  storage: ReturnType<typeof createSplitStorage>,
+  storage: SplitStorage,
   progress: ReturnType<typeof createProgressThrottle>,
 ): Promise<number> {
   const parser = createFastCsvParser(fileName, storage);

@@ -7,6 +7,7 @@ import type { SplitName } from '../config/dataset';
 import { ingestCsvFile, ingestIdxFiles } from './ingest-core';
 import { deserializeFailure, type IngestRequest, type IngestResponse } from './ingest-shared';
 import type { IngestProgress, LoadedSplit } from './ingest-types';
+import type { SplitAllocation } from './split-storage';
 
 export interface DatasetLoader {
   /** Reads one Kaggle-layout CSV. Rejects with IngestError for bad input. */
@@ -38,6 +39,8 @@ export interface IngestWorkerLike {
 export interface DatasetLoaderOptions {
   /** Makes the worker; null or a throw means "run on the main thread". */
   createWorker?: () => IngestWorkerLike | null;
+  /** CSV output allocation (default 'growable'); the benchmark compares 'upper-bound'. */
+  csvAllocation?: SplitAllocation;
 }
 
 function createIngestWorker(): IngestWorkerLike | null {
@@ -65,7 +68,10 @@ export function createDatasetLoader(options: DatasetLoaderOptions = {}): Dataset
     const { request, onProgress } = job;
     const run =
       request.kind === 'start-csv'
-        ? ingestCsvFile(request.file, request.file.name, request.split, { onProgress })
+        ? ingestCsvFile(request.file, request.file.name, request.split, {
+            onProgress,
+            allocation: request.allocation,
+          })
         : ingestIdxFiles(
             request.images,
             request.images.name,
@@ -137,7 +143,16 @@ export function createDatasetLoader(options: DatasetLoaderOptions = {}): Dataset
 
   return {
     loadCsv: (file, split, onProgress) =>
-      start({ kind: 'start-csv', jobId: nextJobId++, file, split }, onProgress),
+      start(
+        {
+          kind: 'start-csv',
+          jobId: nextJobId++,
+          file,
+          split,
+          allocation: options.csvAllocation,
+        },
+        onProgress,
+      ),
     loadIdx: (images, labels, split, onProgress) =>
       start({ kind: 'start-idx', jobId: nextJobId++, images, labels, split }, onProgress),
     dispose: () => {

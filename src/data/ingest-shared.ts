@@ -10,9 +10,17 @@ import {
   type LoadedSplit,
 } from './ingest-types';
 import { ingestCsvFile, ingestIdxFiles } from './ingest-core';
+import type { SplitAllocation } from './split-storage';
 
 export type IngestRequest =
-  | { kind: 'start-csv'; jobId: number; file: File; split: SplitName }
+  | {
+      kind: 'start-csv';
+      jobId: number;
+      file: File;
+      split: SplitName;
+      /** Absent: 'growable'. The benchmark sets 'upper-bound' to compare. */
+      allocation?: SplitAllocation;
+    }
   | { kind: 'start-idx'; jobId: number; images: File; labels: File; split: SplitName };
 
 /** A failure as plain data: IngestError keeps its details, anything else only a message. */
@@ -48,7 +56,10 @@ export async function runIngestRequest(
   try {
     const result =
       request.kind === 'start-csv'
-        ? await ingestCsvFile(request.file, request.file.name, request.split, { onProgress })
+        ? await ingestCsvFile(request.file, request.file.name, request.split, {
+            onProgress,
+            allocation: request.allocation,
+          })
         : await ingestIdxFiles(
             request.images,
             request.images.name,

@@ -12,6 +12,8 @@ import { csvFixture } from '../../support/fixtures';
 describe.skipIf(!process.env.INGEST_FULL)('full training CSV speed', () => {
   const runs: Array<[string, Parameters<typeof ingestCsvFile>[3]]> = [
     ['fast byte parser', {}],
+    ['fast byte parser, upper-bound allocation (issue 2)', { allocation: 'upper-bound' }],
+    ['fast byte parser again', {}],
     ['papaparse, fastMode auto', { csvParser: 'papaparse' }],
     ['papaparse, fastMode true', { csvParser: 'papaparse', papaparseFastMode: true }],
     ['papaparse, fastMode false', { csvParser: 'papaparse', papaparseFastMode: false }],
