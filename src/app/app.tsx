@@ -82,6 +82,7 @@ export function App() {
     keepRef.current = kept.keep;
   }, [kept.keep]);
   const resumable = useResumableRun();
+  const isPreparingRunRef = useRef(false);
   const [resumeError, setResumeError] = useState<string | null>(null);
   /** datasetKey of the loaded train + test splits (null until both are loaded and hashed). */
   const [loadedDatasetKey, setLoadedDatasetKey] = useState<string | null>(null);
@@ -142,10 +143,18 @@ export function App() {
         training.start(params, data, extra);
         return;
       }
+      // A second click while the checkpoint bookkeeping below runs must not start a second run.
+      if (isPreparingRunRef.current) return;
+      isPreparingRunRef.current = true;
       const runId = crypto.randomUUID();
-      const key = await datasetKeyLazily(data.train, data.test);
-      // One unfinished run is kept at a time: a new run replaces the previous one's.
-      await resumable.discardAll().catch(() => undefined);
+      let key: string;
+      try {
+        key = await datasetKeyLazily(data.train, data.test);
+        // One unfinished run is kept at a time: a new run replaces the previous one's.
+        await resumable.discardAll().catch(() => undefined);
+      } finally {
+        isPreparingRunRef.current = false;
+      }
       training.start(params, data, {
         ...extra,
         checkpoint: { runId, datasetKey: key },
