@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { wasmThreadsPlugin } from './build/wasm-threads-plugin.mjs';
 
 /**
  * Cross-origin isolation (COOP + COEP) lets the page use SharedArrayBuffer, which the
@@ -15,9 +16,11 @@ const CROSS_ORIGIN_ISOLATION_HEADERS = {
 const BROWSER_TEST_TIMEOUT_MS = 15 * 60 * 1000;
 
 export default defineConfig({
-  plugins: [react()],
+  // The threaded WASM backend needs its factory source intact in every bundle that imports it;
+  // worker bundles do not inherit `plugins`, so both lists carry it.
+  plugins: [react(), wasmThreadsPlugin()],
   base: './',
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [wasmThreadsPlugin()] },
   server: { headers: CROSS_ORIGIN_ISOLATION_HEADERS },
   preview: { headers: CROSS_ORIGIN_ISOLATION_HEADERS },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },

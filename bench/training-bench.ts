@@ -18,10 +18,18 @@ export interface PlanItem {
   /** Timed batches per method, after one untimed warm-up batch. */
   batches: number;
   convGradientRewrite?: boolean;
+  /**
+   * WASM only: ask for the threaded binary with this many threads (the page must be
+   * cross-origin isolated). The binary is chosen once per page, so a plan mixes only items
+   * with the same value; unset means the single-thread SIMD binary.
+   */
+  wasmThreads?: number;
 }
 
 interface Result extends PlanItem {
   backendInfo: string;
+  /** BackendInfo.reason, e.g. why threads are off. */
+  backendReason: string;
   bareSamplesPerSec: number;
   appSamplesPerSec: number;
   /** app / bare − 1: positive when the app's loop is slower. */
@@ -140,8 +148,10 @@ input.addEventListener('change', () => {
             ...(item.convGradientRewrite === undefined
               ? {}
               : { convGradientRewrite: item.convGradientRewrite }),
+            allowWasmThreads: item.wasmThreads !== undefined,
           },
           'main-thread',
+          item.wasmThreads === undefined ? {} : { wasmThreadsCount: item.wasmThreads },
         );
         if (info.name !== item.backend)
           throw new Error(`wanted ${item.backend}, got ${info.name}: ${info.reason}`);
@@ -160,6 +170,7 @@ input.addEventListener('change', () => {
           ...item,
           convGradientRewrite: info.convGradientRewrite,
           backendInfo: `${info.name}${info.renderer ? ` (${info.renderer})` : ''}${info.wasmThreads ? `, ${info.wasmThreads} thread(s)` : ''}`,
+          backendReason: info.reason,
           bareSamplesPerSec: bare,
           appSamplesPerSec: app,
           appOverhead: bare / app - 1,

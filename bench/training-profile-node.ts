@@ -1,0 +1,110 @@
+/**
+ * Where a seed-CNN training step's time goes on tfjs-backend-wasm in Node (the same SIMD
+ * XNNPACK kernels as the browser's single-thread binary). Run:
+ *   node bench/training-profile-node.mjs
+ * env: BATCH_SIZE (64), STEPS (3 profiled steps after 1 warm-up), BACKEND (wasm | cpu).
+ *
+ * Prints the kernels of one `trainOnBatch` grouped by kernel name and by kernel + input
+ * shapes (which names the layer), with their share of the summed kernel time, and the wall
+ * time of the steps. Kernel times are the backend's own synchronous timings (performance.now
+ * around each WASM call), so they add up to less than the wall time: the gap is tfjs's
+ * JavaScript (tape, gradients bookkeeping, tensor allocation).
+ */
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import * as tf from '@tensorflow/tfjs';
+import { createSeedCnn } from '../src/model/architectures';
+import { initBackend } from '../src/training/backend';
+import type { BackendName } from '../src/training/training-protocol';
+import { idxFile } from '../tests/support/fixtures';
+
+const BATCH_SIZE = Number(process.env.BATCH_SIZE ?? 64);
+const STEPS = Number(process.env.STEPS ?? 3);
+const BACKEND = (process.env.BACKEND ?? 'wasm') as BackendName;
+const IDX_IMAGES_HEADER_BYTES = 16;
+const IDX_LABELS_HEADER_BYTES = 8;
+const PIXELS_PER_IMAGE = 784;
+
+/** xs float32 [n, 28, 28, 1] in [0, 1], ys one-hot float32 [n, 10], real training images. */
+function loadRealBatch(count: number): { xs: tf.Tensor4D; ys: tf.Tensor2D } {
+  const images = gunzipSync(readFileSync(idxFile('train-images-idx3-ubyte.gz')));
+  const labels = gunzipSync(readFileSync(idxFile('train-labels-idx1-ubyte.gz')));
+  const pixels = images.subarray(
+    IDX_IMAGES_HEADER_BYTES,
+    IDX_IMAGES_HEADER_BYTES + count * PIXELS_PER_IMAGE,
+  );
+  const classIds = labels.subarray(IDX_LABELS_HEADER_BYTES, IDX_LABELS_HEADER_BYTES + count);
+  return tf.tidy(() => ({
+    xs: tf.tensor4d(
+      Float32Array.from(pixels, (p) => p / 255),
+      [count, 28, 28, 1],
+    ),
+    ys: tf.oneHot(tf.tensor1d(Int32Array.from(classIds), 'int32'), 10) as tf.Tensor2D,
+  }));
+}
+
+interface Row {
+  kernel: string;
+  calls: number;
+  ms: number;
+  share: string;
+}
+
+function table(groups: Map<string, { calls: number; ms: number }>, totalMs: number, top = 25) {
+  const rows: Row[] = [...groups]
+    .map(([kernel, g]) => ({
+      kernel,
+      calls: g.calls / STEPS,
+      ms: Number((g.ms / STEPS).toFixed(1)),
+      share: `${((100 * g.ms) / totalMs).toFixed(1)}%`,
+    }))
+    .sort((a, b) => b.ms - a.ms);
+  console.table(rows.slice(0, top));
+}
+
+export async function runTrainingProfile(): Promise<void> {
+  await initBackend({ preference: BACKEND, allowSoftwareWebgl: false }, 'main-thread');
+  const { xs, ys } = loadRealBatch(BATCH_SIZE);
+  const model = createSeedCnn({ seed: 42 });
+  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  await model.trainOnBatch(xs, ys); // warm-up: XNNPACK operator creation, weight-sized buffers
+
+  const byKernel = new Map<string, { calls: number; ms: number }>();
+  const byShape = new Map<string, { calls: number; ms: number }>();
+  let kernelMs = 0;
+  const startMs = performance.now();
+  const cpuStart = process.cpuUsage();
+  for (let step = 0; step < STEPS; step++) {
+    const info = await tf.profile(async () => {
+      await model.trainOnBatch(xs, ys);
+    });
+    for (const k of info.kernels) {
+      const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+      kernelMs += ms;
+      const shapes = k.inputShapes.map((s) => (s ? s.join('×') : '?')).join(', ');
+      for (const [map, key] of [
+        [byKernel, k.name],
+        [byShape, `${k.name} (${shapes})`],
+      ] as const) {
+        const g = map.get(key) ?? { calls: 0, ms: 0 };
+        g.calls += 1;
+        g.ms += ms;
+        map.set(key, g);
+      }
+    }
+  }
+  const wallMs = performance.now() - startMs;
+  const cpu = process.cpuUsage(cpuStart);
+  model.dispose();
+  tf.dispose([xs, ys]);
+  console.log(
+    `${BACKEND}, batch ${BATCH_SIZE}, ${STEPS} profiled steps: wall ${(wallMs / STEPS).toFixed(0)} ms/step ` +
+      `(${((STEPS * BATCH_SIZE) / (wallMs / 1000)).toFixed(1)} samples/s, profiling included), ` +
+      `process CPU ${((cpu.user + cpu.system) / 1000 / STEPS).toFixed(0)} ms/step, ` +
+      `kernels ${(kernelMs / STEPS).toFixed(0)} ms/step`,
+  );
+  console.log('\nBy kernel (per step):');
+  table(byKernel, kernelMs);
+  console.log('\nBy kernel and input shapes (per step), top 30:');
+  table(byShape, kernelMs, 30);
+}
