@@ -5,13 +5,25 @@
  * app's production build locally, and drives Debian's Chromium headless.
  *
  *   npm run bench                        everything below
- *   npm run bench -- --only ingest       app loader vs papaparse, both full CSVs
+ *   npm run bench -- --only ingest       app loader vs papaparse on both full CSVs, the
+ *                                        loader on the 4 IDX .gz files, and the peak JS heap
+ *                                        of page + ingest worker (CDP) for each; growable vs
+ *                                        issue 2's upper-bound output arrays side by side
+ *                                        (--skip-papaparse leaves out the slow baseline)
  *   npm run bench -- --only training     seed CNN samples/s per backend and batch size:
  *                                        app loop vs bare trainOnBatch, same page
  *   npm run bench -- --only app          the built app in a tab (worker, WASM): with and
  *                                        without live charts
+ *   npm run bench -- --only responsiveness   the built app training (WASM) on the worker vs
+ *                                        the main-thread path: long tasks, frame intervals
+ *   npm run bench -- --only memory       the built app training 3 epochs in the worker: peak
+ *                                        heap of page and worker, tfjs tensors at epoch ends
+ *   npm run bench -- --only startup      dist/ bundle sizes raw and gzip, first screen vs
+ *                                        lazy; time to interactive over cold loads
  *   --backends wasm,webgl,cpu            training backends to run (default all three)
- *   --repeats N                          repeats for ingest and app (default 3 and 2)
+ *   --app-dist DIR                       the app build --only app measures (default dist/)
+ *   --repeats N                          repeats for ingest, app, startup and
+ *                                        responsiveness (default 3, 2, 7 and 2)
  * Results: printed, and written to bench/results/*.json.
  */
 import { execFileSync } from 'node:child_process';
@@ -21,6 +33,10 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/support/chromium-options.mjs';
+import { benchMemory } from './app-memory.mjs';
+import { benchResponsiveness } from './app-responsiveness.mjs';
+import { peakHeapGrowth, startHeapSampler } from './heap-sampler.mjs';
+import { bundleSizes, timeToInteractive } from './startup-bench.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT_DIR = join(ROOT, 'bench', 'results');
@@ -33,6 +49,8 @@ const arg = (name) => {
 };
 const ONLY = arg('--only');
 const REPEATS = arg('--repeats') ? Number(arg('--repeats')) : undefined;
+/** Another build of the app for --only app (e.g. a before/after pair built with --outDir). */
+const APP_DIST = arg('--app-dist');
 const LONG_TIMEOUT_MS = 60 * 60_000;
 
 /** Kaggle-layout CSVs made from the real dataset into the ignored .fixtures/ folder. */
@@ -84,40 +102,73 @@ async function serve(root, outDir) {
   return { url: `http://127.0.0.1:${port}/`, close: () => server.close() };
 }
 
+/** The four official IDX files (gzipped), as the app's users get them. */
+const IDX_FILES = [
+  'train-images-idx3-ubyte.gz',
+  'train-labels-idx1-ubyte.gz',
+  't10k-images-idx3-ubyte.gz',
+  't10k-labels-idx1-ubyte.gz',
+];
+
+/**
+ * App loader (growable arrays, and issue 2's upper-bound arrays for the before/after) vs
+ * papaparse on both full CSVs, the loader on the four IDX .gz files, and the peak JS heap of
+ * page + ingest worker during each (sampled over CDP, see heap-sampler.mjs).
+ */
 async function benchIngest(browser, baseUrl) {
   const repeats = REPEATS ?? 3;
+  const skipPapaparse = process.argv.includes('--skip-papaparse');
   const page = await browser.newPage();
-  await page.goto(`${baseUrl}ingest.html?repeats=${repeats}`);
+  await page.goto(`${baseUrl}ingest.html`);
   await page.locator('#files').setInputFiles(csvs('full'));
+  await page.locator('#idx-files').setInputFiles(IDX_FILES.map((name) => join(DATA_DIR, name)));
+  const sampler = await startHeapSampler(page);
+  await page.evaluate((options) => window.__startIngestBench(options), { repeats, skipPapaparse });
   await page.waitForFunction(() => window.__ingestBench?.done === true, null, {
     timeout: LONG_TIMEOUT_MS,
     polling: 1000,
   });
+  const samples = await sampler.stop();
   const bench = await page.evaluate(() => window.__ingestBench);
   await page.close();
   if (bench.error) throw new Error(bench.error);
+  const runs = bench.results.map((r) => ({
+    ...r,
+    peakHeap: peakHeapGrowth(samples, r.startEpochMs, r.endEpochMs),
+  }));
   const byMethod = new Map();
-  for (const r of bench.results) byMethod.set(r.method, [...(byMethod.get(r.method) ?? []), r]);
+  for (const r of runs) byMethod.set(r.method, [...(byMethod.get(r.method) ?? []), r]);
+  const peak = (rs, key) => Math.round(median(rs.map((r) => r.peakHeap?.[key] ?? NaN)));
   const summary = [...byMethod].map(([method, rs]) => ({
     method,
     rows: rs[0].rows,
     medianMs: Math.round(median(rs.map((r) => r.ms))),
     runsMs: rs.map((r) => Math.round(r.ms)).join(', '),
-    medianHeapDeltaMb: Math.round(median(rs.map((r) => r.heapDeltaMb))),
+    'peak worker heap MB': peak(rs, 'workersMb'),
+    'peak page heap MB': peak(rs, 'pageMb'),
+    'peak page+worker MB': peak(rs, 'totalMb'),
+    'page heap after MB': Math.round(median(rs.map((r) => r.heapDeltaMb))),
   }));
-  const app = summary.find((s) => s.method.startsWith('app'));
-  const papa = summary.find((s) => s.method.startsWith('papaparse'));
-  console.log('\nIngest, both full Kaggle CSVs (60,000 + 10,000 rows, 155 MB):');
+  const find = (prefix) => summary.find((s) => s.method.startsWith(prefix));
+  const app = find('app loader, CSV (worker, growable');
+  const before = find('app loader, CSV (worker, upper-bound');
+  const papa = find('papaparse');
+  console.log('\nIngest, both full Kaggle CSVs (60,000 + 10,000 rows, 155 MB; arrays 55 MB):');
   console.table(summary);
-  console.log(`app loader speed-up over papaparse: ${(papa.medianMs / app.medianMs).toFixed(1)}×`);
+  if (papa) {
+    console.log(
+      `app loader speed-up over papaparse: ${(papa.medianMs / app.medianMs).toFixed(1)}×`,
+    );
+  }
+  console.log(
+    `growable vs upper-bound arrays: time ${(app.medianMs / before.medianMs).toFixed(2)}×, ` +
+      `peak page+worker heap ${app['peak page+worker MB']} vs ${before['peak page+worker MB']} MB`,
+  );
   writeFileSync(
     join(OUT_DIR, 'ingest.json'),
-    JSON.stringify(
-      { date: new Date().toISOString(), repeats, summary, runs: bench.results },
-      null,
-      2,
-    ),
+    JSON.stringify({ date: new Date().toISOString(), repeats, summary, runs }, null, 2),
   );
+  writeFileSync(join(OUT_DIR, 'ingest-heap-samples.json'), JSON.stringify(samples));
 }
 
 /** What runs per backend: SwiftShader WebGL and the cpu backend are slow, so few batches. */
@@ -173,8 +224,9 @@ async function benchTraining(browser, baseUrl) {
 
 /** The built app in a tab: 1 epoch of the seed CNN on WASM in the worker, charts on and off. */
 async function benchApp(browser) {
-  if (!existsSync(join(ROOT, 'dist', 'index.html'))) throw new Error('run vite build first');
-  const app = await serve(ROOT, join(ROOT, 'dist'));
+  const distDir = APP_DIST ? resolve(APP_DIST) : join(ROOT, 'dist');
+  if (!existsSync(join(distDir, 'index.html'))) throw new Error('run vite build first');
+  const app = await serve(ROOT, distDir);
   const repeats = REPEATS ?? 2;
   const results = [];
   try {
@@ -189,19 +241,41 @@ async function benchApp(browser) {
         await page.evaluate(() => {
           window.__longTasks = [];
           new PerformanceObserver((list) => {
-            for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+            for (const e of list.getEntries()) {
+              window.__longTasks.push({ startMs: e.startTime, durationMs: e.duration });
+            }
           }).observe({ type: 'longtask' });
+          // Runs at the end of the task that adds the results panel, so that task ends after it.
+          const panelObserver = new MutationObserver(() => {
+            if (!document.querySelector('section[aria-label="Evaluation"]')) return;
+            window.__resultsShownMs = performance.now();
+            panelObserver.disconnect();
+          });
+          panelObserver.observe(document.body, { childList: true, subtree: true });
         });
         await page.getByRole('button', { name: 'Train' }).click();
         await page.getByText(/^Test accuracy: /).waitFor({ timeout: LONG_TIMEOUT_MS });
+        // The results panel draws its confusion matrix after the headline: wait for it, then
+        // for a quiet second, so tasks of the first results render are counted too.
+        await page
+          .getByRole('figure', { name: /Confusion matrix/ })
+          .locator('canvas, svg')
+          .first()
+          .waitFor({ timeout: 60_000 });
+        await page.waitForTimeout(1000);
         const status = await page.locator('.training-progress [role="status"]').innerText();
         const samplesPerSec = Number(/([\d.]+) samples\/s/.exec(status)[1]);
         const longTasks = await page.evaluate(() => window.__longTasks);
+        const resultsShownMs = await page.evaluate(() => window.__resultsShownMs);
+        const durations = (tasks) => tasks.map((t) => Math.round(t.durationMs));
+        const isResults = (t) => t.startMs + t.durationMs >= resultsShownMs;
         results.push({
           charts,
           samplesPerSec,
           longTasksOver50ms: longTasks.length,
-          longestTaskMs: Math.round(Math.max(0, ...longTasks)),
+          longestTaskMs: Math.round(Math.max(0, ...durations(longTasks))),
+          'training tasks >50 ms': durations(longTasks.filter((t) => !isResults(t))).join(' '),
+          'results tasks >50 ms': durations(longTasks.filter(isResults)).join(' '),
         });
         await page.close();
       }
@@ -224,9 +298,57 @@ async function benchApp(browser) {
   );
 }
 
+/** Production bundle sizes (first screen vs lazy) and time to interactive on cold loads. */
+async function benchStartup(browser) {
+  const distDir = join(ROOT, 'dist');
+  if (!existsSync(join(distDir, 'index.html'))) throw new Error('run vite build first');
+  const sizes = bundleSizes(distDir);
+  console.log('\nProduction bundle (dist/), per file, KiB:');
+  console.table(sizes.rows);
+  console.log(
+    `first screen ${sizes.firstScreen.rawKb} KiB raw / ${sizes.firstScreen.gzipKb} KiB gzip; ` +
+      `lazy JS ${sizes.lazy.rawKb} / ${sizes.lazy.gzipKb}; WASM ${sizes.wasm.rawKb} / ${sizes.wasm.gzipKb}`,
+  );
+  const app = await serve(ROOT, distDir);
+  let loads;
+  try {
+    loads = await timeToInteractive(browser, app.url, REPEATS ?? 7);
+  } finally {
+    await app.close();
+  }
+  console.log('\nCold loads (fresh context each), ms since navigation start:');
+  console.table(loads);
+  const medianOf = (key) => median(loads.map((l) => l[key]));
+  console.log(
+    `median time to interactive ${medianOf('interactiveMs')} ms ` +
+      `(first contentful paint ${medianOf('firstContentfulPaintMs')} ms, ` +
+      `DOMContentLoaded ${medianOf('domContentLoadedMs')} ms)`,
+  );
+  writeFileSync(
+    join(OUT_DIR, 'startup.json'),
+    JSON.stringify({ date: new Date().toISOString(), sizes, loads }, null, 2),
+  );
+}
+
+/** Responsiveness (worker vs main thread) or memory of the built app while it trains. */
+async function benchAppWhileTraining(browser, which) {
+  if (!existsSync(join(ROOT, 'dist', 'index.html'))) throw new Error('run vite build first');
+  const app = await serve(ROOT, join(ROOT, 'dist'));
+  const options = { appUrl: app.url, files: csvs('subset', 2000), outDir: OUT_DIR };
+  try {
+    if (which === 'responsiveness') {
+      await benchResponsiveness(browser, { ...options, repeats: REPEATS ?? 2 });
+    } else await benchMemory(browser, options);
+  } finally {
+    await app.close();
+  }
+}
+
 async function main() {
   mkdirSync(OUT_DIR, { recursive: true });
-  const pages = ONLY === 'app' ? null : await serveBenchPages();
+  const pages = ['app', 'startup', 'responsiveness', 'memory'].includes(ONLY)
+    ? null
+    : await serveBenchPages();
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
@@ -236,6 +358,9 @@ async function main() {
     if (!ONLY || ONLY === 'ingest') await benchIngest(browser, pages.url);
     if (!ONLY || ONLY === 'training') await benchTraining(browser, pages.url);
     if (!ONLY || ONLY === 'app') await benchApp(browser);
+    if (!ONLY || ONLY === 'startup') await benchStartup(browser);
+    if (!ONLY || ONLY === 'responsiveness') await benchAppWhileTraining(browser, 'responsiveness');
+    if (!ONLY || ONLY === 'memory') await benchAppWhileTraining(browser, 'memory');
   } finally {
     await browser.close();
     await pages?.close();

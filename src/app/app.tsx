@@ -62,7 +62,10 @@ export function App() {
   useEffect(() => {
     // Fetch and evaluate the charts chunk while the person is still choosing files, so that
     // its one long evaluation task does not land in the middle of training.
-    const prefetch = () => void import('../ui/charts/training-charts');
+    // Warming up also runs vega's compile/parse code once on a throwaway chart, so the first
+    // live chart during training does not pay for cold code (39 → 13 ms, see BENCHMARKS.md).
+    const prefetch = () =>
+      void import('../ui/charts/training-charts').then((m) => m.warmUpLineCharts());
     if ('requestIdleCallback' in window) {
       const handle = window.requestIdleCallback(prefetch, { timeout: 5000 });
       return () => window.cancelIdleCallback(handle);
@@ -359,6 +362,8 @@ export function App() {
         onUseModel={adoptModel}
         onModelFiles={onModelFiles}
         modelFilesError={modelFilesError}
+        predict={predictWithCurrent}
+        test={test}
       />
       <TryItPanel current={currentModel} predict={predictWithCurrent} test={test} />
     </main>

@@ -48,7 +48,9 @@ export function createTfjsArtifactIo(): ModelArtifactIo {
     async save(key, artifacts) {
       const [handler] = tf.io.getSaveHandlers(key);
       if (!handler?.save) throw new StorageError('unavailable', tfjsUnavailableReason());
+      const weightBytes = weightByteLength(artifacts.weightData);
       await handler.save(artifacts);
+      await checkModelStored(key, weightBytes);
     },
     async load(key) {
       const [handler] = tf.io.getLoadHandlers(key);
@@ -64,6 +66,36 @@ export function createTfjsArtifactIo(): ModelArtifactIo {
       }
     },
   };
+}
+
+function weightByteLength(data: tf.io.WeightData | undefined): number {
+  if (data === undefined) return 0;
+  return Array.isArray(data) ? data.reduce((sum, b) => sum + b.byteLength, 0) : data.byteLength;
+}
+
+/**
+ * tfjs resolves its IndexedDB save when the put *request* succeeds, before the transaction
+ * commits. Chromium checks the storage quota at commit, so a full disk aborts the write after
+ * tfjs said it was saved (seen in tests/browser/model-interop.spec.ts). A read in a later
+ * transaction on the same store waits for that commit, so reading the model back tells.
+ */
+async function checkModelStored(key: string, weightBytes: number): Promise<void> {
+  const [loader] = tf.io.getLoadHandlers(key);
+  let storedBytes: number | null = null;
+  try {
+    const stored = await loader?.load?.();
+    if (stored) storedBytes = weightByteLength(stored.weightData);
+  } catch {
+    // Absent: the write was rolled back after tfjs reported success.
+  }
+  if (storedBytes !== weightBytes) {
+    throw new StorageError(
+      'quota-exceeded',
+      'Not enough browser storage to save the model: the browser dropped it after accepting ' +
+        'it, which it does when the storage quota is exceeded. Delete saved models or free ' +
+        'disk space, then try again.',
+    );
+  }
 }
 
 function tfjsUnavailableReason(): string {

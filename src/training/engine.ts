@@ -15,6 +15,7 @@ import { EVALUATION_BATCH_SIZE, evaluateModel } from './evaluate';
 import {
   TrainingController,
   trainModel,
+  yieldToEventLoop,
   type EpochCommit,
   type TrainLoopOptions,
 } from './train-loop';
@@ -33,6 +34,12 @@ import type {
   EvaluationResult,
   TrainingParams,
 } from './training-protocol';
+
+/**
+ * Evaluation rows per step on the main-thread fallback: each step is a task the page cannot
+ * interrupt (256 seed-CNN rows take ~2 s there on WASM; 32 take ~0.25 s).
+ */
+export const MAIN_THREAD_EVALUATION_BATCH_SIZE = 32;
 
 /** Sends one message; `transfer` lists ArrayBuffers to move rather than copy. */
 export type EmitMessage = (message: WorkerToMainMessage, transfer?: Transferable[]) => void;
@@ -121,6 +128,14 @@ export function createTrainingEngine(
     options.buildModel ??
     ((params: TrainingParams) => createModel(params.architectureId, { seed: params.seed }));
   const chooseBackend = options.initBackend ?? initBackend;
+  // Evaluation yields between its batches like training does: on WASM `data()` resolves
+  // without returning to the event loop, so without this a test-set evaluation is one task.
+  const evaluationOptions = {
+    yieldToEventLoop: options.yieldToEventLoop ?? yieldToEventLoop,
+    batchSize:
+      options.evaluationBatchSize ??
+      (path === 'main-thread' ? MAIN_THREAD_EVALUATION_BATCH_SIZE : EVALUATION_BATCH_SIZE),
+  };
   let checkpointStore: CheckpointStore | null = null;
 
   async function applyBackend(request: BackendRequest): Promise<BackendInfo> {
@@ -162,9 +177,7 @@ export function createTrainingEngine(
       await ensureBackend(request.backendRequest);
       const given = await deserializeModel(request.model);
       try {
-        return await evaluateModel(given, request.test, {
-          yieldToEventLoop: options.yieldToEventLoop,
-        });
+        return await evaluateModel(given, request.test, evaluationOptions);
       } finally {
         given.dispose();
       }
@@ -289,13 +302,15 @@ export function createTrainingEngine(
             : undefined,
         },
         runController,
-        { ...options, resumeFrom: request.resumeFrom },
+        {
+          ...options,
+          evaluationBatchSize: evaluationOptions.batchSize,
+          resumeFrom: request.resumeFrom,
+        },
       );
       history = outcome.history;
       elapsedMs = outcome.elapsedMs;
-      const result = await evaluateModel(model, request.test, {
-        yieldToEventLoop: options.yieldToEventLoop,
-      });
+      const result = await evaluateModel(model, request.test, evaluationOptions);
       emit({ kind: 'evaluation', result });
       const serialized = await serializeModel(model);
       emit({ kind: 'done', end: outcome.end, history, elapsedMs, model: serialized }, [

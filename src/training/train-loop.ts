@@ -58,6 +58,11 @@ export interface TrainLoopOptions {
   now?: () => number;
   /** Awaited between batches so pause/stop messages get through. Default yieldToEventLoop. */
   yieldToEventLoop?: () => Promise<void>;
+  /**
+   * Rows per validation step (default evaluate.ts's EVALUATION_BATCH_SIZE). The main-thread
+   * path uses fewer, since every step there is a task the page cannot interrupt.
+   */
+  evaluationBatchSize?: number;
 }
 
 /** Per-run options of trainModel. */
@@ -236,6 +241,7 @@ export async function trainModel(
       now,
       pauseYield,
       resume,
+      options.evaluationBatchSize,
     );
   } finally {
     // We created the optimizer, so we free its slots; tfjs' model.dispose() would not
@@ -254,6 +260,7 @@ async function runEpochs(
   now: () => number,
   pauseYield: () => Promise<void>,
   resume: ResumePoint | undefined,
+  evaluationBatchSize: number | undefined,
 ): Promise<TrainingOutcome> {
   const trainCount = train.labels.length;
   const shuffleSeed = resume?.shuffleSeed ?? params.seed ?? randomSeed();
@@ -331,9 +338,15 @@ async function runEpochs(
       if (!isLastBatch && (await shouldStopAtBoundary())) return finish('stopped');
     }
 
+    // Let queued messages (and, on the main thread, the page) run between the epoch's last
+    // step and validation, instead of one task holding both.
+    await pauseYield();
     const val =
       validation.labels.length > 0
-        ? await evaluateLossAndAccuracy(model, validation, { yieldToEventLoop: pauseYield })
+        ? await evaluateLossAndAccuracy(model, validation, {
+            yieldToEventLoop: pauseYield,
+            batchSize: evaluationBatchSize,
+          })
         : { loss: Number.NaN, accuracy: Number.NaN };
     // Keras reports the epoch's training metrics as the sample-weighted mean over its batches.
     const epochMetrics: EpochMetrics = {

@@ -76,3 +76,51 @@ export async function waitForTestAccuracy(page: Page, timeoutMs: number): Promis
   const text = await locator.innerText();
   return Number(/([\d.]+)%/.exec(text)![1]) / 100;
 }
+
+/** A file the page handed to the browser's downloads, saved on disk. */
+export interface DownloadedFile {
+  /** The name the page suggested (`seed-cnn.weights.bin`). */
+  name: string;
+  path: string;
+}
+
+/**
+ * Saves every download of `page` into a numbered folder of `dir` under its suggested name, so
+ * a file downloaded twice is kept twice. `take(n)` waits for the next n downloads to be
+ * completely on disk.
+ */
+export function collectDownloads(
+  page: Page,
+  dir: string,
+): { take: (count: number, timeoutMs?: number) => Promise<DownloadedFile[]> } {
+  const saved: DownloadedFile[] = [];
+  let started = 0;
+  let taken = 0;
+  page.on('download', (download) => {
+    const name = download.suggestedFilename();
+    const path = `${dir}/${++started}/${name}`;
+    void download.saveAs(path).then(() => saved.push({ name, path }));
+  });
+  return {
+    async take(count, timeoutMs = 60_000) {
+      await expect
+        .poll(() => saved.length, { timeout: timeoutMs, interval: 100 })
+        .toBeGreaterThanOrEqual(taken + count);
+      const files = saved.slice(taken, taken + count);
+      taken += count;
+      return files;
+    },
+  };
+}
+
+/** Trains the seeded model with the given settings and waits for its test accuracy. */
+export async function trainAndWait(
+  page: Page,
+  params: { architecture?: string; epochs: number; batchSize: number; seed: number },
+  timeoutMs: number,
+): Promise<number> {
+  if (params.architecture) await page.getByLabel('Architecture').selectOption(params.architecture);
+  await setTrainingParams(page, params);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  return waitForTestAccuracy(page, timeoutMs);
+}

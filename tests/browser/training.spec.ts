@@ -71,7 +71,7 @@ describe('training the seed CNN', () => {
         );
         expect(accuracy).toBeGreaterThan(0.4);
 
-        // The curves were drawn by tfjs-vis inside the app's own boxes.
+        // The curves were drawn by vega (the live views built from tfjs-vis' spec) in the app's boxes.
         for (const name of [
           'Training loss per batch',
           'Training accuracy per batch',

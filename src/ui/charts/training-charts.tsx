@@ -1,35 +1,13 @@
 /**
- * Live training curves and the confusion matrix. Loaded lazily: tfjs-vis (with vega) is most
- * of the bundle and the first screen needs none of it.
+ * Live training curves and the confusion matrix. Loaded lazily: tfjs-vis and vega are most of
+ * the bundle and the first screen needs none of them. The curves are live vega views that get
+ * new points streamed; the confusion matrix is drawn once per evaluation, in several tasks.
  */
-import { CLASS_NAMES } from '../../config/dataset';
-import type { EpochMetrics, EvaluationResult } from '../../training/training-protocol';
-import { downsampleMeans } from './downsample';
-import { VisChart, type ChartSpec } from './vis-chart';
+import type { EpochMetrics } from '../../training/training-protocol';
+import { LineChart } from './line-chart';
+import { batchFrame, epochFrame, type BatchSeries } from './training-chart-frames';
 
-/** At most this many points per per-batch curve; more are averaged into buckets. */
-export const MAX_BATCH_CHART_POINTS = 300;
 const CHART_HEIGHT_PX = 220;
-
-export interface BatchSeries {
-  loss: number[];
-  accuracy: number[];
-}
-
-function batchSpec(values: number[], yLabel: string, series: string): ChartSpec | null {
-  if (values.length === 0) return null;
-  const { values: points, bucketSize } = downsampleMeans(values, MAX_BATCH_CHART_POINTS);
-  return {
-    kind: 'line',
-    data: { values: [points.map((y, x) => ({ x, y }))], series: [series] },
-    options: {
-      xLabel: bucketSize === 1 ? 'batch' : `batch (each point: mean of ${bucketSize})`,
-      yLabel,
-      height: CHART_HEIGHT_PX,
-      zoomToFit: true,
-    },
-  };
-}
 
 /** Training loss and accuracy per batch. `version` changes when new batches arrived. */
 export function BatchCharts({
@@ -41,66 +19,45 @@ export function BatchCharts({
 }) {
   return (
     <div className="chart-row">
-      <VisChart
+      <LineChart
         label="Training loss per batch"
+        yLabel="loss"
+        heightPx={CHART_HEIGHT_PX}
         version={version}
-        spec={() => batchSpec(getSeries().loss, 'loss', 'training loss')}
+        frame={() => batchFrame(getSeries().loss, 'training loss')}
       />
-      <VisChart
+      <LineChart
         label="Training accuracy per batch"
+        yLabel="accuracy"
+        heightPx={CHART_HEIGHT_PX}
         version={version}
-        spec={() => batchSpec(getSeries().accuracy, 'accuracy', 'training accuracy')}
+        frame={() => batchFrame(getSeries().accuracy, 'training accuracy')}
       />
     </div>
   );
-}
-
-function epochSpec(epochs: EpochMetrics[], metric: 'loss' | 'accuracy'): ChartSpec | null {
-  if (epochs.length === 0) return null;
-  const train = epochs.map((e) => ({ x: e.epoch + 1, y: metric === 'loss' ? e.loss : e.accuracy }));
-  const hasValidation = epochs.every((e) => Number.isFinite(e.valLoss));
-  const validation = epochs.map((e) => ({
-    x: e.epoch + 1,
-    y: metric === 'loss' ? e.valLoss : e.valAccuracy,
-  }));
-  return {
-    kind: 'line',
-    data: hasValidation
-      ? { values: [train, validation], series: [`training ${metric}`, `validation ${metric}`] }
-      : { values: [train], series: [`training ${metric}`] },
-    options: {
-      xLabel: 'epoch (counted from 0)',
-      yLabel: metric,
-      height: CHART_HEIGHT_PX,
-      zoomToFit: true,
-    },
-  };
 }
 
 /** Training and validation loss and accuracy per epoch. */
 export function EpochCharts({ epochs }: { epochs: EpochMetrics[] }) {
   return (
     <div className="chart-row">
-      <VisChart label="Loss per epoch" version={epochs} spec={() => epochSpec(epochs, 'loss')} />
-      <VisChart
-        label="Accuracy per epoch"
+      <LineChart
+        label="Loss per epoch"
+        yLabel="loss"
+        heightPx={CHART_HEIGHT_PX}
         version={epochs}
-        spec={() => epochSpec(epochs, 'accuracy')}
+        frame={() => epochFrame(epochs, 'loss')}
+      />
+      <LineChart
+        label="Accuracy per epoch"
+        yLabel="accuracy"
+        heightPx={CHART_HEIGHT_PX}
+        version={epochs}
+        frame={() => epochFrame(epochs, 'accuracy')}
       />
     </div>
   );
 }
 
-export function ConfusionMatrixChart({ evaluation }: { evaluation: EvaluationResult }) {
-  return (
-    <VisChart
-      label="Confusion matrix (rows: true class, columns: predicted class)"
-      version={evaluation}
-      spec={() => ({
-        kind: 'confusion',
-        data: { values: evaluation.confusion, tickLabels: [...CLASS_NAMES] },
-        options: { shadeDiagonal: false, height: 420, width: 480 },
-      })}
-    />
-  );
-}
+export { ConfusionMatrixChart } from './confusion-matrix-chart';
+export { warmUpLineCharts } from './live-line-chart';

@@ -4,6 +4,7 @@ import type { SavedModelEntry } from '../../storage/model-store';
 import { formatBytes, formatPercent } from '../format';
 import { fromMetadata, type CurrentModel } from './current-model';
 import { downloadModel } from './download';
+import { TestPredictionsDownload } from './test-predictions-download';
 import type { SavedModelsController } from './use-saved-models';
 
 const SOURCE_TEXT: Record<CurrentModel['source'], string> = {
@@ -20,7 +21,16 @@ export interface ModelsPanelProps {
   /** Reads model.json + .bin (+ metadata.json) chosen by the person. */
   onModelFiles: (files: File[]) => void;
   modelFilesError: string | null;
+  /**
+   * The current model's probabilities, float32 [n × 10], for uint8 [n × 784] images (Try it's
+   * path). With `test`, enables `Download test predictions`; the button is off without them.
+   */
+  predict?: (images: Uint8Array) => Promise<Float32Array>;
+  test?: { images: Uint8Array; labels: Uint8Array; count: number };
 }
+
+/** The reason ends the sentence the panel builds around it, so its own full stop goes. */
+const withoutFinalStop = (text: string): string => text.replace(/\.\s*$/, '');
 
 function SavedModelItem({
   entry,
@@ -106,6 +116,8 @@ export function ModelsPanel({
   onUseModel,
   onModelFiles,
   modelFilesError,
+  predict,
+  test,
 }: ModelsPanelProps) {
   const id = useId();
   const [nameByModel, setNameByModel] = useState<Record<string, string>>({});
@@ -154,6 +166,7 @@ export function ModelsPanel({
         >
           Download
         </button>
+        <TestPredictionsDownload current={current} baseName={name} predict={predict} test={test} />
       </div>
       <div className="model-files">
         <label htmlFor={`${id}-files`}>Model files</label>
@@ -172,8 +185,8 @@ export function ModelsPanel({
       </div>
       {isStorageOff && (
         <p role="status" className="alert">
-          Saving in this browser is off: {saved.unavailableReason}. Training and downloads still
-          work.
+          Saving in this browser is off: {withoutFinalStop(saved.unavailableReason ?? '')}. Training
+          and downloads still work.
         </p>
       )}
       {(saved.error || modelFilesError) && (

@@ -243,7 +243,8 @@ describe('checkpoint store', () => {
 
   it('rejects a checkpoint without its resume fields (elapsed time, shuffle seed, dataset key)', async () => {
     const store = createCheckpointStore();
-    const { shuffleSeed: _seed, ...withoutSeed } = checkpointAt(0);
+    const withoutSeed: Partial<TrainingCheckpoint> = { ...checkpointAt(0) };
+    delete withoutSeed.shuffleSeed;
     await expect(store.writeCheckpoint(withoutSeed as TrainingCheckpoint)).rejects.toThrow(
       /shuffle seed/,
     );
@@ -253,7 +254,8 @@ describe('checkpoint store', () => {
     await expect(
       store.writeCheckpoint({ ...checkpointAt(0), elapsedMs: Number.NaN }),
     ).rejects.toThrow(/elapsed time/);
-    const { datasetKey: _key, ...withoutKey } = checkpointAt(0);
+    const withoutKey: Partial<TrainingCheckpoint> = { ...checkpointAt(0) };
+    delete withoutKey.datasetKey;
     await expect(store.writeCheckpoint(withoutKey as TrainingCheckpoint)).rejects.toThrow(
       /dataset key/,
     );

@@ -1,0 +1,74 @@
+/**
+ * Builds a vega view from a vega-lite spec in separate tasks. vega-embed (and so tfjs-vis)
+ * compiles, parses and renders in one go: 50–150 ms of main thread in one task. Each step
+ * here is a task of its own, so the page keeps answering between them.
+ */
+import { parse, View, Warn, type Spec } from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { Handler } from 'vega-tooltip';
+
+/** Waits for a new task (a 0 ms timer); injectable so tests need not wait. */
+export type YieldToEventLoop = () => Promise<void>;
+
+export const nextTask: YieldToEventLoop = () =>
+  new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+export interface StagedViewOptions {
+  /** Edits the compiled vega spec before it is parsed (e.g. binds a title to a signal). */
+  patch?: (vegaSpec: Spec) => void;
+  /** Stops between steps when it returns true (the chart was removed meanwhile). */
+  isCancelled?: () => boolean;
+  yieldToEventLoop?: YieldToEventLoop;
+}
+
+/**
+ * Compile | parse | create the view in `element`, each in its own task; the caller's first
+ * `runAsync` then draws it in a fourth. Resolves to null when cancelled. `beforeAttach` runs just before the view takes over
+ * `element`, so a view being replaced stays visible until then.
+ */
+export async function createStagedView(
+  element: HTMLElement,
+  vegaLiteSpec: object,
+  options: StagedViewOptions & { beforeAttach?: () => void } = {},
+): Promise<View | null> {
+  const yieldToEventLoop = options.yieldToEventLoop ?? nextTask;
+  const isCancelled = options.isCancelled ?? (() => false);
+  const vegaSpec = compile(vegaLiteSpec as TopLevelSpec).spec;
+  options.patch?.(vegaSpec);
+  await yieldToEventLoop();
+  if (isCancelled()) return null;
+  const runtime = parse(vegaSpec);
+  await yieldToEventLoop();
+  if (isCancelled()) return null;
+  options.beforeAttach?.();
+  const view = new View(runtime, { renderer: 'canvas', logLevel: Warn });
+  // The tooltips tfjs-vis shows: it draws through vega-embed, which installs this handler.
+  view.tooltip(new Handler().call);
+  view.initialize(element);
+  // The first run builds the whole scene: a task of its own too.
+  await yieldToEventLoop();
+  if (isCancelled()) {
+    view.finalize();
+    return null;
+  }
+  return view;
+}
+
+/**
+ * Compiles, parses and runs `vegaLiteSpec` headless, each step in its own task, and throws
+ * the view away. The first compile and parse in a page cost two to three times the later ones
+ * (V8 compiles vega-lite's and vega's code on first use), so doing this once while the page
+ * is idle keeps the first chart of a run from being a long task.
+ */
+export async function warmUpVega(
+  vegaLiteSpec: object,
+  yieldToEventLoop: YieldToEventLoop = nextTask,
+): Promise<void> {
+  const vegaSpec = compile(vegaLiteSpec as TopLevelSpec).spec;
+  await yieldToEventLoop();
+  const runtime = parse(vegaSpec);
+  await yieldToEventLoop();
+  const view = new View(runtime, { renderer: 'none', logLevel: Warn });
+  await view.runAsync();
+  view.finalize();
+}
