@@ -4,7 +4,8 @@
  *   ?softwareWebgl=1               allow a software WebGL renderer (SwiftShader)
  *   ?worker=0                      train on the main thread instead of in a Web Worker
  *   ?charts=0                      no live curves (the benchmark measures what they cost)
- *   ?wasmThreads=1                 let WASM use threads when the page is cross-origin isolated
+ *   ?wasmThreads=0                 keep WASM on one thread (default: threads, one per core,
+ *                                  when the page is cross-origin isolated)
  */
 import type { BackendPreference } from '../training/training-protocol';
 
@@ -33,6 +34,6 @@ export function readUrlOptions(search: string): UrlOptions {
     allowSoftwareWebgl: flag('softwareWebgl', false),
     preferWorker: flag('worker', true),
     showCharts: flag('charts', true),
-    allowWasmThreads: flag('wasmThreads', false),
+    allowWasmThreads: flag('wasmThreads', true),
   };
 }

@@ -48,6 +48,12 @@ test(
       await page.getByLabel('Architecture').selectOption('conv1');
       await setTrainingParams(page, { epochs: 3, batchSize: 64, seed: 5 });
       await page.getByRole('button', { name: 'Train', exact: true }).click();
+      // The page is cross-origin isolated (vite preview sends COOP/COEP), so WASM trains on one
+      // thread per core in the worker: the threaded binary works in the minified build.
+      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+      const backendLine = page.getByText(/WASM in a Web Worker · \d+ threads?, SIMD/);
+      await backendLine.waitFor({ timeout: MINUTE_MS });
+      expect(await backendLine.innerText()).toContain(cores > 1 ? `${cores} threads` : '1 thread');
       const checkpointStatus = page.getByRole('status', { name: 'Checkpoint' });
       await checkpointStatus
         .filter({ hasText: 'Checkpoint after epoch 1 kept in this browser' })

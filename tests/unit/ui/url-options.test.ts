@@ -6,7 +6,7 @@ const DEFAULTS: UrlOptions = {
   allowSoftwareWebgl: false,
   preferWorker: true,
   showCharts: true,
-  allowWasmThreads: false,
+  allowWasmThreads: true,
 };
 
 describe('readUrlOptions', () => {
@@ -55,13 +55,13 @@ describe('readUrlOptions', () => {
       allowSoftwareWebgl: true,
       preferWorker: false,
       showCharts: false,
-      allowWasmThreads: true,
+      allowWasmThreads: false,
     };
-    expect(readUrlOptions('?backend=wasm&softwareWebgl=1&worker=0&charts=0&wasmThreads=1')).toEqual(
+    expect(readUrlOptions('?backend=wasm&softwareWebgl=1&worker=0&charts=0&wasmThreads=0')).toEqual(
       expected,
     );
     expect(
-      readUrlOptions('charts=false&wasmThreads=true&worker=0&backend=wasm&softwareWebgl=true'),
+      readUrlOptions('charts=false&wasmThreads=false&worker=0&backend=wasm&softwareWebgl=true'),
     ).toEqual(expected);
   });
 });
