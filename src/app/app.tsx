@@ -338,7 +338,9 @@ export function App() {
             Checkpoints are off, so a reload cannot resume a run: {resumable.reason}
           </p>
         )}
-        {t.status !== 'idle' && urlOptions.showCharts && (
+        {/* Mounted (empty) as soon as the data is in: building the four vega views is several
+            tasks of tens of ms, better spent before Train than beside a busy worker. */}
+        {(t.status !== 'idle' || Boolean(train && test)) && urlOptions.showCharts && (
           <Suspense fallback={<p className="muted">Loading charts…</p>}>
             <BatchCharts getSeries={training.getBatchSeries} version={t.lastBatch} />
             <EpochCharts epochs={t.epochs} />
