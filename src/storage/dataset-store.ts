@@ -5,25 +5,15 @@
  *
  * A split is replaced in one `put`, so a failed write leaves the previous record as it was.
  */
-import type { SplitName } from '../config/dataset';
 import { PIXELS_PER_IMAGE } from '../config/dataset';
-import type { ParserPath } from '../data/ingest-types';
+import type { LoadedSplit } from '../data/ingest-types';
 import { StorageError, toReadError, toWriteError } from './storage-error';
 import { DATASET_STORE, globalIndexedDb, requestResult, withStudioTransaction } from './studio-db';
 
 export const DATASET_SCHEMA_VERSION = 1;
 
-/** One split as the app holds it (LoadedSplit's persistent part). */
-export interface StoredSplitInput {
-  split: SplitName;
-  /** uint8 [count × 784], 0–255. */
-  images: Uint8Array;
-  /** uint8 [count], 0–9. */
-  labels: Uint8Array;
-  count: number;
-  sourceFiles: string[];
-  parser: ParserPath;
-}
+/** One split as the app holds it, minus its load time: what is worth keeping. */
+export type StoredSplitInput = Omit<LoadedSplit, 'elapsedMs'>;
 
 export interface StoredSplit extends StoredSplitInput {
   schemaVersion: typeof DATASET_SCHEMA_VERSION;
