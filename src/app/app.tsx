@@ -134,6 +134,18 @@ export function App() {
     };
   }, [train, test]);
 
+  /**
+   * What a run does when it ends: a completed run's checkpoints go (discard refreshes the
+   * offer); a stopped or failed one stays resumable, so only the offer is refreshed.
+   */
+  const forgetRunIfCompleted = useCallback(
+    (runId: string) => (end: RunEnd) => {
+      if (end === 'completed') void resumable.discard(runId).catch(resumable.refresh);
+      else resumable.refresh();
+    },
+    [resumable],
+  );
+
   /** Runs write a checkpoint per epoch when storage works; the finished run's is removed. */
   const startRun = useCallback(
     async (
@@ -161,13 +173,10 @@ export function App() {
       training.start(params, data, {
         ...extra,
         checkpoint: { runId, datasetKey: key },
-        onEnded: (end: RunEnd) => {
-          const done = end === 'completed' ? resumable.discard(runId) : Promise.resolve();
-          void done.catch(() => undefined).then(resumable.refresh);
-        },
+        onEnded: forgetRunIfCompleted(runId),
       });
     },
-    [resumable, training],
+    [resumable, training, forgetRunIfCompleted],
   );
 
   const onResumeRun = useCallback(() => {
@@ -182,11 +191,7 @@ export function App() {
           {
             resume: checkpoint,
             checkpoint: { runId: checkpoint.runId, datasetKey: checkpoint.datasetKey },
-            onEnded: (end: RunEnd) => {
-              const done =
-                end === 'completed' ? resumable.discard(checkpoint.runId) : Promise.resolve();
-              void done.catch(() => undefined).then(resumable.refresh);
-            },
+            onEnded: forgetRunIfCompleted(checkpoint.runId),
           },
         ),
       (error: unknown) =>
@@ -194,7 +199,7 @@ export function App() {
           `The run could not be resumed: ${error instanceof Error ? error.message : String(error)}`,
         ),
     );
-  }, [resumable, train, test, training]);
+  }, [resumable, train, test, training, forgetRunIfCompleted]);
 
   const missingData = !train
     ? 'Load the training set first.'

@@ -116,6 +116,16 @@ async function loadDownloadedModel(files: DownloadedFile[]): Promise<tf.LayersMo
   );
 }
 
+/** On a failure, the page's visible text says more than the assertion alone. */
+async function logPageText(page: Page): Promise<void> {
+  console.error(
+    await page
+      .locator('main')
+      .innerText()
+      .catch(() => ''),
+  );
+}
+
 /** Largest |a − b| over all rows and classes. */
 function maxDifference(a: number[][], b: number[][]): number {
   expect(a).toHaveLength(b.length);
@@ -200,12 +210,7 @@ test('page predictions = tfjs in Node on the downloaded files, and again after u
     expect(foreignRequests).toEqual([]);
     step('upload files back, predictions again');
   } catch (error) {
-    console.error(
-      await page
-        .locator('main')
-        .innerText()
-        .catch(() => ''),
-    );
+    await logPageText(page);
     throw error;
   } finally {
     await context.close();
@@ -290,12 +295,7 @@ test('a save that exceeds the storage quota says so and keeps the earlier save',
     );
     step('reload and Load');
   } catch (error) {
-    console.error(
-      await page
-        .locator('main')
-        .innerText()
-        .catch(() => ''),
-    );
+    await logPageText(page);
     throw error;
   } finally {
     await context.close();
@@ -371,12 +371,7 @@ test('without IndexedDB the app trains, says why saving is off, and Save is disa
     expect(consoleErrors).toEqual([]);
     step('train without IndexedDB');
   } catch (error) {
-    console.error(
-      await page
-        .locator('main')
-        .innerText()
-        .catch(() => ''),
-    );
+    await logPageText(page);
     throw error;
   } finally {
     await context.close();
