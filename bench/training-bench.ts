@@ -18,12 +18,26 @@ export interface PlanItem {
   /** Timed batches per method, after one untimed warm-up batch. */
   batches: number;
   convGradientRewrite?: boolean;
+  /** false: tfjs's stock BatchMatMul/Add gradients (the baseline of wasm-gradients.ts). */
+  wasmGradientRewrites?: boolean;
   /**
    * WASM only: ask for the threaded binary with this many threads (the page must be
    * cross-origin isolated). The binary is chosen once per page, so a plan mixes only items
    * with the same value; unset means the single-thread SIMD binary.
    */
   wasmThreads?: number;
+  /**
+   * After the timed loops, this many `trainOnBatch` steps under `tf.profile`: per-kernel
+   * times (the backend's synchronous kernel timings) by kernel name and input shapes.
+   */
+  profileSteps?: number;
+}
+
+/** One kernel (name and input shapes) of a profiled step: calls and ms per step. */
+interface KernelTime {
+  kernel: string;
+  calls: number;
+  msPerStep: number;
 }
 
 interface Result extends PlanItem {
@@ -36,6 +50,8 @@ interface Result extends PlanItem {
   appOverhead: number;
   /** ≈ 3 × forward FLOPs per sample, from the layer shapes. */
   gflopsPerSec: number;
+  /** With `profileSteps`: wall ms per profiled step, and its kernels, slowest first. */
+  profile?: { wallMsPerStep: number; kernelMsPerStep: number; kernels: KernelTime[] };
 }
 
 declare global {
@@ -83,6 +99,41 @@ async function bareLoop(data: SplitArrays, item: PlanItem): Promise<number> {
   const ms = performance.now() - started;
   model.dispose();
   return (item.batches * item.batchSize) / (ms / 1000);
+}
+
+async function profileSteps(data: SplitArrays, item: PlanItem, steps: number) {
+  const model = createSeedCnn({ seed: 1 });
+  compileForTraining(model, { optimizer: 'adam', learningRate: 0.001 });
+  const gatherer = new BatchGatherer(data, item.batchSize);
+  const { xs, ys } = gatherer.gather(Array.from({ length: item.batchSize }, (_, i) => i));
+  await model.trainOnBatch(xs, ys); // warm-up
+  const byKernel = new Map<string, { calls: number; ms: number }>();
+  let kernelMs = 0;
+  const started = performance.now();
+  for (let step = 0; step < steps; step++) {
+    const info = await tf.profile(async () => {
+      await model.trainOnBatch(xs, ys);
+    });
+    for (const k of info.kernels) {
+      const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+      const key = `${k.name} (${k.inputShapes.map((s) => s?.join('×')).join(', ')})`;
+      const entry = byKernel.get(key) ?? { calls: 0, ms: 0 };
+      entry.calls += 1;
+      entry.ms += ms;
+      byKernel.set(key, entry);
+      kernelMs += ms;
+    }
+  }
+  const wallMs = performance.now() - started;
+  tf.dispose([xs, ys]);
+  model.dispose();
+  return {
+    wallMsPerStep: wallMs / steps,
+    kernelMsPerStep: kernelMs / steps,
+    kernels: [...byKernel]
+      .map(([kernel, e]) => ({ kernel, calls: e.calls / steps, msPerStep: e.ms / steps }))
+      .sort((a, b) => b.msPerStep - a.msPerStep),
+  };
 }
 
 async function appLoop(data: SplitArrays, item: PlanItem): Promise<number> {
@@ -148,6 +199,9 @@ input.addEventListener('change', () => {
             ...(item.convGradientRewrite === undefined
               ? {}
               : { convGradientRewrite: item.convGradientRewrite }),
+            ...(item.wasmGradientRewrites === undefined
+              ? {}
+              : { wasmGradientRewrites: item.wasmGradientRewrites }),
             allowWasmThreads: item.wasmThreads !== undefined,
           },
           'main-thread',
@@ -175,6 +229,9 @@ input.addEventListener('change', () => {
           appSamplesPerSec: app,
           appOverhead: bare / app - 1,
           gflopsPerSec: (app * seedCnnTrainingFlopsPerSample()) / 1e9,
+          ...(item.profileSteps
+            ? { profile: await profileSteps(data, item, item.profileSteps) }
+            : {}),
         };
         window.__trainingBench!.results.push(result);
         out.textContent += `${JSON.stringify(result)}\n`;

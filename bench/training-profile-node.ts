@@ -2,7 +2,8 @@
  * Where a seed-CNN training step's time goes on tfjs-backend-wasm in Node (the same SIMD
  * XNNPACK kernels as the browser's single-thread binary). Run:
  *   node bench/training-profile-node.mjs
- * env: BATCH_SIZE (64), STEPS (3 profiled steps after 1 warm-up), BACKEND (wasm | cpu).
+ * env: BATCH_SIZE (64), STEPS (3 profiled steps after 1 warm-up), BACKEND (wasm | cpu),
+ *      WASM_GRADIENTS (1; 0 = tfjs's stock BatchMatMul/Add gradients, the baseline).
  *
  * Prints the kernels of one `trainOnBatch` grouped by kernel name and by kernel + input
  * shapes (which names the layer), with their share of the summed kernel time, and the wall
@@ -21,6 +22,7 @@ import { idxFile } from '../tests/support/fixtures';
 const BATCH_SIZE = Number(process.env.BATCH_SIZE ?? 64);
 const STEPS = Number(process.env.STEPS ?? 3);
 const BACKEND = (process.env.BACKEND ?? 'wasm') as BackendName;
+const WASM_GRADIENTS = process.env.WASM_GRADIENTS !== '0';
 const IDX_IMAGES_HEADER_BYTES = 16;
 const IDX_LABELS_HEADER_BYTES = 8;
 const PIXELS_PER_IMAGE = 784;
@@ -63,7 +65,10 @@ function table(groups: Map<string, { calls: number; ms: number }>, totalMs: numb
 }
 
 export async function runTrainingProfile(): Promise<void> {
-  await initBackend({ preference: BACKEND, allowSoftwareWebgl: false }, 'main-thread');
+  await initBackend(
+    { preference: BACKEND, allowSoftwareWebgl: false, wasmGradientRewrites: WASM_GRADIENTS },
+    'main-thread',
+  );
   const { xs, ys } = loadRealBatch(BATCH_SIZE);
   const model = createSeedCnn({ seed: 42 });
   model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });

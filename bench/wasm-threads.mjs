@@ -6,7 +6,8 @@
  * alternate the order of configurations and the table reports medians over rounds.
  *
  *   node bench/wasm-threads.mjs [--rounds 3] [--batches 32,64,128,256] [--configs simd,t1,t2]
- *                               [--samples 1024]
+ *                               (also simd-stock, t2-stock: stock matMul/bias gradients)
+ *                               [--samples 1024] [--profile STEPS]
  *
  * `--samples` fixes the timed samples per item (batches = samples / batch size, at least 2),
  * so every batch size is timed over the same amount of work. Results: printed, and written to
@@ -33,11 +34,24 @@ const arg = (name, fallback) => {
 const ROUNDS = Number(arg('--rounds', '3'));
 const BATCH_SIZES = arg('--batches', '64').split(',').map(Number);
 const TIMED_SAMPLES = Number(arg('--samples', '1024'));
+/** Profiled `trainOnBatch` steps per item after the timed loops (0: none). */
+const PROFILE_STEPS = Number(arg('--profile', '0'));
 /** What each configuration asks of the page (PlanItem.wasmThreads). */
 const CONFIGS = {
   simd: { label: 'SIMD, single-thread binary', wasmThreads: undefined },
   t1: { label: 'threaded SIMD binary, 1 thread', wasmThreads: 1 },
   t2: { label: 'threaded SIMD binary, 2 threads', wasmThreads: 2 },
+  // Baselines with tfjs's stock BatchMatMul/Add gradients (src/training/wasm-gradients.ts).
+  'simd-stock': {
+    label: 'SIMD, single-thread binary, stock matMul/bias gradients',
+    wasmThreads: undefined,
+    wasmGradientRewrites: false,
+  },
+  't2-stock': {
+    label: 'threaded SIMD binary, 2 threads, stock matMul/bias gradients',
+    wasmThreads: 2,
+    wasmGradientRewrites: false,
+  },
 };
 const CHOSEN = arg('--configs', 'simd,t1,t2').split(',');
 
@@ -52,9 +66,13 @@ async function runPage(browser, baseUrl, configId) {
     backend: 'wasm',
     batchSize,
     batches: Math.max(2, Math.round(TIMED_SAMPLES / batchSize)),
+    ...(PROFILE_STEPS > 0 ? { profileSteps: PROFILE_STEPS } : {}),
     ...(CONFIGS[configId].wasmThreads === undefined
       ? {}
       : { wasmThreads: CONFIGS[configId].wasmThreads }),
+    ...(CONFIGS[configId].wasmGradientRewrites === undefined
+      ? {}
+      : { wasmGradientRewrites: CONFIGS[configId].wasmGradientRewrites }),
   }));
   const page = await browser.newPage();
   const pageErrors = [];
@@ -135,10 +153,40 @@ async function main() {
     `\nSeed CNN on WASM in headless Chromium (bench page main thread), ${ROUNDS} rounds:`,
   );
   console.table(rows);
+  if (PROFILE_STEPS > 0) printProfiles(runs);
   writeFileSync(
     join(OUT_DIR, 'wasm-threads.json'),
     JSON.stringify({ date: new Date().toISOString(), rows, runs }, null, 2),
   );
+}
+
+/** Per configuration and batch: kernel ms per step, median over rounds, slowest first. */
+function printProfiles(runs) {
+  for (const configId of CHOSEN) {
+    for (const batchSize of BATCH_SIZES) {
+      const rs = runs.filter(
+        (r) => r.configId === configId && r.batchSize === batchSize && r.profile,
+      );
+      if (rs.length === 0) continue;
+      const kernels = new Map();
+      for (const r of rs) {
+        for (const k of r.profile.kernels) {
+          kernels.set(k.kernel, [...(kernels.get(k.kernel) ?? []), k.msPerStep]);
+        }
+      }
+      const kernelMs = median(rs.map((r) => r.profile.kernelMsPerStep));
+      console.log(
+        `\n${CONFIGS[configId].label}, batch ${batchSize}: profiled step wall ${median(rs.map((r) => r.profile.wallMsPerStep)).toFixed(0)} ms, kernels ${kernelMs.toFixed(0)} ms (medians over ${rs.length} rounds)`,
+      );
+      console.table(
+        [...kernels]
+          .map(([kernel, ms]) => ({ kernel, 'ms/step': Number(median(ms).toFixed(1)) }))
+          .sort((a, b) => b['ms/step'] - a['ms/step'])
+          .slice(0, 20)
+          .map((row) => ({ ...row, share: `${((100 * row['ms/step']) / kernelMs).toFixed(1)}%` })),
+      );
+    }
+  }
 }
 
 main().catch((error) => {

@@ -15,6 +15,7 @@ import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.w
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { setConvGradientRewrite } from './conv-gradient';
+import { setWasmGradientRewrites } from './wasm-gradients';
 import type { BackendInfo, BackendName, BackendRequest } from './training-protocol';
 
 /**
@@ -336,7 +337,7 @@ export function applyConvGradientPolicy(backendName: BackendName, override?: boo
 }
 
 /**
- * Chooses, initialises and activates a tfjs backend, and applies the conv-gradient policy.
+ * Chooses, initialises and activates a tfjs backend, and applies the gradient policies.
  * Throws only when not even tfjs's cpu backend initialises.
  */
 export async function initBackend(
@@ -352,6 +353,8 @@ export async function initBackend(
       continue;
     }
     const convGradientRewrite = applyConvGradientPolicy(name, request.convGradientRewrite);
+    const wasmGradientRewrites = request.wasmGradientRewrites ?? true;
+    setWasmGradientRewrites(wasmGradientRewrites);
     const chosenBy =
       request.preference === 'auto'
         ? 'auto'
@@ -364,6 +367,7 @@ export async function initBackend(
       path,
       isSoftwareRenderer: false,
       convGradientRewrite,
+      wasmGradientRewrites,
       reason: `${chosenBy}: ${attempt.note}${because}`,
       ...attempt.details,
     };

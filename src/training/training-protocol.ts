@@ -58,6 +58,12 @@ export interface BackendRequest {
    * than 1 on a 2-core machine (BENCHMARKS.md).
    */
   allowWasmThreads?: boolean;
+  /**
+   * The BatchMatMul and bias (Add) gradients that avoid tfjs-backend-wasm's slow transposed
+   * matMul and transposing sum (wasm-gradients.ts). On unless false; they defer to the stock
+   * gradients off WASM. Benchmarks turn them off for the side-by-side baseline.
+   */
+  wasmGradientRewrites?: boolean;
 }
 
 /** Which backend actually runs, and where. */
@@ -73,6 +79,8 @@ export interface BackendInfo {
   wasmSimd?: boolean;
   /** Whether the conv2d-only Conv2D gradient replaces tfjs's stock one on this backend. */
   convGradientRewrite: boolean;
+  /** Whether the WASM BatchMatMul/Add gradient replacements are installed (they act on WASM only). */
+  wasmGradientRewrites: boolean;
   /** Why `auto` chose this backend, or why a requested one was not available. */
   reason: string;
 }

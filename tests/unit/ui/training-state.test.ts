@@ -23,6 +23,7 @@ const BACKEND: BackendInfo = {
   path: 'worker',
   isSoftwareRenderer: false,
   convGradientRewrite: true,
+  wasmGradientRewrites: true,
   reason: 'requested',
 };
 
