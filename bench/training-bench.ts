@@ -18,7 +18,7 @@ export interface PlanItem {
   /** Timed batches per method, after one untimed warm-up batch. */
   batches: number;
   convGradientRewrite?: boolean;
-  /** false: tfjs's stock BatchMatMul/Add gradients (the baseline of wasm-gradients.ts). */
+  /** false: without the WASM training speed-ups (BackendRequest.wasmGradientRewrites). */
   wasmGradientRewrites?: boolean;
   /**
    * WASM only: ask for the threaded binary with this many threads (the page must be

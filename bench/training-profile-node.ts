@@ -3,7 +3,7 @@
  * XNNPACK kernels as the browser's single-thread binary). Run:
  *   node bench/training-profile-node.mjs
  * env: BATCH_SIZE (64), STEPS (3 profiled steps after 1 warm-up), BACKEND (wasm | cpu),
- *      WASM_GRADIENTS (1; 0 = tfjs's stock BatchMatMul/Add gradients, the baseline).
+ *      WASM_GRADIENTS (1; 0 = without the WASM training speed-ups, the baseline).
  *
  * Prints the kernels of one `trainOnBatch` grouped by kernel name and by kernel + input
  * shapes (which names the layer), with their share of the summed kernel time, and the wall

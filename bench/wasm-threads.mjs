@@ -6,7 +6,7 @@
  * alternate the order of configurations and the table reports medians over rounds.
  *
  *   node bench/wasm-threads.mjs [--rounds 3] [--batches 32,64,128,256] [--configs simd,t1,t2]
- *                               (also simd-stock, t2-stock: stock matMul/bias gradients)
+ *                               (also simd-stock, t2-stock: stock tfjs paths)
  *                               [--samples 1024] [--profile STEPS]
  *
  * `--samples` fixes the timed samples per item (batches = samples / batch size, at least 2),
@@ -41,14 +41,14 @@ const CONFIGS = {
   simd: { label: 'SIMD, single-thread binary', wasmThreads: undefined },
   t1: { label: 'threaded SIMD binary, 1 thread', wasmThreads: 1 },
   t2: { label: 'threaded SIMD binary, 2 threads', wasmThreads: 2 },
-  // Baselines with tfjs's stock BatchMatMul/Add gradients (src/training/wasm-gradients.ts).
+  // Baselines without the WASM training speed-ups (BackendRequest.wasmGradientRewrites).
   'simd-stock': {
-    label: 'SIMD, single-thread binary, stock matMul/bias gradients',
+    label: 'SIMD, single-thread binary, stock tfjs paths',
     wasmThreads: undefined,
     wasmGradientRewrites: false,
   },
   't2-stock': {
-    label: 'threaded SIMD binary, 2 threads, stock matMul/bias gradients',
+    label: 'threaded SIMD binary, 2 threads, stock tfjs paths',
     wasmThreads: 2,
     wasmGradientRewrites: false,
   },

@@ -14,7 +14,7 @@ import * as tfWasm from '@tensorflow/tfjs-backend-wasm';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { setConvGradientRewrite } from './conv-gradient';
+import { setConvGradientRewrite, setOneChannelIm2col } from './conv-gradient';
 import { setWasmGradientRewrites } from './wasm-gradients';
 import type { BackendInfo, BackendName, BackendRequest } from './training-protocol';
 
@@ -355,6 +355,7 @@ export async function initBackend(
     const convGradientRewrite = applyConvGradientPolicy(name, request.convGradientRewrite);
     const wasmGradientRewrites = request.wasmGradientRewrites ?? true;
     setWasmGradientRewrites(wasmGradientRewrites);
+    setOneChannelIm2col(wasmGradientRewrites);
     const chosenBy =
       request.preference === 'auto'
         ? 'auto'

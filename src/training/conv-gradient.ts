@@ -38,6 +38,17 @@ interface SpatialPadding {
   right: number;
 }
 
+/**
+ * Whether one-channel filter gradients use the im2col matMul (on unless a benchmark turns it
+ * off for its baseline through BackendRequest.wasmGradientRewrites).
+ */
+let isOneChannelIm2colEnabled = true;
+
+/** Turns the one-channel im2col filter gradient on or off (the general path is the baseline). */
+export function setOneChannelIm2col(isEnabled: boolean): void {
+  isOneChannelIm2colEnabled = isEnabled;
+}
+
 /** Stock config captured before the first install, so uninstall can put it back. */
 let stockConv2dGradient: tf.GradConfig | undefined;
 /** The rewrite as registered, so we can tell whether it is the one currently installed. */
@@ -146,7 +157,9 @@ function filterGradient(
   filterShape: readonly number[],
   padding: SpatialPadding,
 ): tf.Tensor4D {
-  if (x.shape[3] === 1) return oneChannelFilterGradient(x, dy, filterShape, padding);
+  if (x.shape[3] === 1 && isOneChannelIm2colEnabled) {
+    return oneChannelFilterGradient(x, dy, filterShape, padding);
+  }
   return tf.tidy(() => {
     const [kh, kw] = filterShape;
     const xByChannel = tf.transpose(x, [3, 1, 2, 0]); // [C_in, H, W, N]

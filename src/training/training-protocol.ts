@@ -59,9 +59,11 @@ export interface BackendRequest {
    */
   allowWasmThreads?: boolean;
   /**
-   * The BatchMatMul and bias (Add) gradients that avoid tfjs-backend-wasm's slow transposed
-   * matMul and transposing sum (wasm-gradients.ts). On unless false; they defer to the stock
-   * gradients off WASM. Benchmarks turn them off for the side-by-side baseline.
+   * The training speed-ups for tfjs-backend-wasm's slow paths: BatchMatMul and bias (Add)
+   * gradients without transposed matMuls or transposing sums (wasm-gradients.ts), a JavaScript
+   * MaxPoolGrad kernel (wasm-max-pool-grad.ts) and the one-channel im2col filter gradient
+   * (conv-gradient.ts). On unless false; the gradients defer to the stock ones off WASM.
+   * Benchmarks turn them off for the side-by-side baseline.
    */
   wasmGradientRewrites?: boolean;
 }
@@ -79,7 +81,7 @@ export interface BackendInfo {
   wasmSimd?: boolean;
   /** Whether the conv2d-only Conv2D gradient replaces tfjs's stock one on this backend. */
   convGradientRewrite: boolean;
-  /** Whether the WASM BatchMatMul/Add gradient replacements are installed (they act on WASM only). */
+  /** Whether the WASM training speed-ups are on (BackendRequest.wasmGradientRewrites). */
   wasmGradientRewrites: boolean;
   /** Why `auto` chose this backend, or why a requested one was not available. */
   reason: string;

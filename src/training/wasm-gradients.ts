@@ -14,11 +14,18 @@
  *   (channels innermost, no transpose) times H·W gives the same sum in ~1.8 ms.
  *   (`ones[1, M] · dy[M, C]` was tried: 33 ms, because XNNPACK repacks the fresh `dy`.)
  *
+ * With them goes a JavaScript MaxPoolGrad kernel for the wasm backend (wasm-max-pool-grad.ts).
+ *
  * Measured by `node bench/training-profile-node.mjs` (WASM_GRADIENTS=0 for the stock ones) and
  * in the browser by `node bench/wasm-threads.mjs --configs t2,t2-stock`; see docs/backends.md.
  * Results differ from the stock gradients only in float32 summation order.
  */
 import * as tf from '@tensorflow/tfjs';
+import {
+  installWasmMaxPoolGrad,
+  isWasmMaxPoolGradInstalled,
+  uninstallWasmMaxPoolGrad,
+} from './wasm-max-pool-grad';
 
 const BATCH_MAT_MUL_KERNEL_NAME = 'BatchMatMul';
 const ADD_KERNEL_NAME = 'Add';
@@ -118,12 +125,20 @@ const REWRITES: Rewrite[] = [
 const stockConfigs = new Map<string, tf.GradConfig>();
 const installedConfigs = new Map<string, tf.GradConfig>();
 
-/** True when every replacement is the gradient tfjs will use for its kernel. */
+/**
+ * True when every replacement is the gradient tfjs will use for its kernel, and the
+ * JavaScript MaxPoolGrad kernel (wasm-max-pool-grad.ts) is registered once wasm is loaded.
+ */
 export function areWasmGradientRewritesInstalled(): boolean {
-  return REWRITES.every(
-    ({ kernelName }) =>
-      installedConfigs.has(kernelName) &&
-      tf.getGradient(kernelName) === installedConfigs.get(kernelName),
+  const isMaxPoolGradInPlace =
+    tf.getKernel('MaxPoolGrad', 'wasm') === undefined || isWasmMaxPoolGradInstalled();
+  return (
+    isMaxPoolGradInPlace &&
+    REWRITES.every(
+      ({ kernelName }) =>
+        installedConfigs.has(kernelName) &&
+        tf.getGradient(kernelName) === installedConfigs.get(kernelName),
+    )
   );
 }
 
@@ -148,6 +163,7 @@ export function installWasmGradientRewrites(): void {
     }
     tf.registerGradient(replacement);
   }
+  installWasmMaxPoolGrad();
 }
 
 /** Puts the stock gradients back. Idempotent; a no-op if never installed. */
@@ -158,6 +174,7 @@ export function uninstallWasmGradientRewrites(): void {
       tf.registerGradient(stock);
     }
   }
+  uninstallWasmMaxPoolGrad();
 }
 
 /** Installs or uninstalls the replacements. */
