@@ -194,6 +194,46 @@ describe('dataset loader', () => {
     });
     loader.dispose();
   });
+  it('stops the worker once idle and starts a new one for the next load', async () => {
+    const made: (IngestWorkerLike & { terminated: number })[] = [];
+    const loader = createDatasetLoader({
+      createWorker: () => {
+        const worker = Object.assign(createInProcessWorker(), {
+          terminated: 0,
+          terminate() {
+            worker.terminated++;
+          },
+        });
+        made.push(worker);
+        return worker;
+      },
+      workerIdleMs: 30,
+    });
+    // Two loads in flight share one worker, and it outlives the first of them.
+    const [a, b] = await Promise.all([
+      loader.loadCsv(csv(), 'train', () => {}),
+      loader.loadCsv(
+        new File([realCsvText(7, 'test')], 'fashion-mnist_test.csv'),
+        'test',
+        () => {},
+      ),
+    ]);
+    expect([a.count, b.count]).toEqual([20, 7]);
+    expect(made).toHaveLength(1);
+    expect(made[0].terminated).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(made[0].terminated).toBe(1);
+    // A load right after another keeps the worker; after the idle time a new one starts.
+    expect((await loader.loadCsv(csv(), 'train', () => {})).count).toBe(20);
+    expect(made).toHaveLength(2);
+    expect((await loader.loadCsv(csv(), 'train', () => {})).count).toBe(20);
+    expect(made).toHaveLength(2);
+    expect(made[1].terminated).toBe(0);
+    loader.dispose();
+    expect(made[1].terminated).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(made[1].terminated).toBe(1);
+  });
   it('when the worker dies, pending loads finish on the main thread', async () => {
     const dying: IngestWorkerLike = {
       onmessage: null,
