@@ -11,6 +11,7 @@ import { initBackend } from '../src/training/backend';
 import { BatchGatherer } from '../src/training/batches';
 import { compileForTraining, TrainingController, trainModel } from '../src/training/train-loop';
 import type { BackendName, SplitArrays, TrainingParams } from '../src/training/training-protocol';
+import { kernelWithShapes, type KernelTally, tallyKernels } from './kernel-times';
 
 export interface PlanItem {
   backend: BackendName;
@@ -107,22 +108,14 @@ async function profileSteps(data: SplitArrays, item: PlanItem, steps: number) {
   const gatherer = new BatchGatherer(data, item.batchSize);
   const { xs, ys } = gatherer.gather(Array.from({ length: item.batchSize }, (_, i) => i));
   await model.trainOnBatch(xs, ys); // warm-up
-  const byKernel = new Map<string, { calls: number; ms: number }>();
+  const byKernel: KernelTally = new Map();
   let kernelMs = 0;
   const started = performance.now();
   for (let step = 0; step < steps; step++) {
     const info = await tf.profile(async () => {
       await model.trainOnBatch(xs, ys);
     });
-    for (const k of info.kernels) {
-      const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-      const key = `${k.name} (${k.inputShapes.map((s) => s?.join('×')).join(', ')})`;
-      const entry = byKernel.get(key) ?? { calls: 0, ms: 0 };
-      entry.calls += 1;
-      entry.ms += ms;
-      byKernel.set(key, entry);
-      kernelMs += ms;
-    }
+    kernelMs += tallyKernels(info.kernels, byKernel, kernelWithShapes);
   }
   const wallMs = performance.now() - started;
   tf.dispose([xs, ys]);

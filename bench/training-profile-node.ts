@@ -18,6 +18,7 @@ import { createSeedCnn } from '../src/model/architectures';
 import { initBackend } from '../src/training/backend';
 import type { BackendName } from '../src/training/training-protocol';
 import { idxFile } from '../tests/support/fixtures';
+import { kernelWithShapes, type KernelTally, tallyKernels } from './kernel-times';
 
 const BATCH_SIZE = Number(process.env.BATCH_SIZE ?? 64);
 const STEPS = Number(process.env.STEPS ?? 3);
@@ -52,7 +53,7 @@ interface Row {
   share: string;
 }
 
-function table(groups: Map<string, { calls: number; ms: number }>, totalMs: number, top = 25) {
+function table(groups: KernelTally, totalMs: number, top = 25) {
   const rows: Row[] = [...groups]
     .map(([kernel, g]) => ({
       kernel,
@@ -74,8 +75,8 @@ export async function runTrainingProfile(): Promise<void> {
   model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   await model.trainOnBatch(xs, ys); // warm-up: XNNPACK operator creation, weight-sized buffers
 
-  const byKernel = new Map<string, { calls: number; ms: number }>();
-  const byShape = new Map<string, { calls: number; ms: number }>();
+  const byKernel: KernelTally = new Map();
+  const byShape: KernelTally = new Map();
   let kernelMs = 0;
   const startMs = performance.now();
   const cpuStart = process.cpuUsage();
@@ -83,20 +84,8 @@ export async function runTrainingProfile(): Promise<void> {
     const info = await tf.profile(async () => {
       await model.trainOnBatch(xs, ys);
     });
-    for (const k of info.kernels) {
-      const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-      kernelMs += ms;
-      const shapes = k.inputShapes.map((s) => (s ? s.join('×') : '?')).join(', ');
-      for (const [map, key] of [
-        [byKernel, k.name],
-        [byShape, `${k.name} (${shapes})`],
-      ] as const) {
-        const g = map.get(key) ?? { calls: 0, ms: 0 };
-        g.calls += 1;
-        g.ms += ms;
-        map.set(key, g);
-      }
-    }
+    kernelMs += tallyKernels(info.kernels, byKernel, (k) => k.name);
+    tallyKernels(info.kernels, byShape, kernelWithShapes);
   }
   const wallMs = performance.now() - startMs;
   const cpu = process.cpuUsage(cpuStart);

@@ -38,7 +38,7 @@ function realRows(count: number): { pixels: Float32Array; labels: Int32Array } {
   };
 }
 
-async function useBackend(name: 'wasm' | 'cpu'): Promise<void> {
+async function switchToBackend(name: 'wasm' | 'cpu'): Promise<void> {
   const info = await initBackend({ preference: name, allowSoftwareWebgl: false }, 'worker');
   expect(info.name).toBe(name);
   expect(info.wasmGradientRewrites).toBe(true);
@@ -110,6 +110,28 @@ async function convBiasGradients(): Promise<{ grads: Float32Array[]; kernels: st
   };
 }
 
+/**
+ * Runs `gradients` on wasm with the replacements, then with the stock gradients; checks that
+ * no tensor leaked and that the three gradients agree up to summation order.
+ */
+async function rewrittenAndStockOnWasm(
+  gradients: () => Promise<{ grads: Float32Array[]; kernels: string[] }>,
+): Promise<{ rewritten: { kernels: string[] }; stock: { kernels: string[] } }> {
+  await switchToBackend('wasm');
+  const before = tf.memory().numTensors;
+  const rewritten = await gradients();
+  uninstallWasmGradientRewrites();
+  const stock = await gradients();
+  expect(tf.memory().numTensors).toBe(before);
+  expect(rewritten.grads).toHaveLength(3);
+  for (let i = 0; i < 3; i++) {
+    const { diff, scale } = relativeDifference(rewritten.grads[i], stock.grads[i]);
+    expect(scale).toBeGreaterThan(0.01);
+    expect(diff).toBeLessThan(RELATIVE_TOLERANCE);
+  }
+  return { rewritten, stock };
+}
+
 afterEach(() => {
   installWasmGradientRewrites();
 });
@@ -120,7 +142,7 @@ afterAll(() => {
 
 describe('WASM gradient replacements', () => {
   it('are installed by initBackend, and install/uninstall are idempotent', async () => {
-    await useBackend('wasm');
+    await switchToBackend('wasm');
     expect(areWasmGradientRewritesInstalled()).toBe(true);
     const matMulGradient = tf.getGradient('BatchMatMul');
     installWasmGradientRewrites();
@@ -140,18 +162,7 @@ describe('WASM gradient replacements', () => {
   });
 
   it('give the stock Dense gradients on wasm without transposed matMuls', async () => {
-    await useBackend('wasm');
-    const before = tf.memory().numTensors;
-    const rewritten = await denseGradients();
-    uninstallWasmGradientRewrites();
-    const stock = await denseGradients();
-    expect(tf.memory().numTensors).toBe(before);
-
-    for (let i = 0; i < 3; i++) {
-      const { diff, scale } = relativeDifference(rewritten.grads[i], stock.grads[i]);
-      expect(scale).toBeGreaterThan(0.01);
-      expect(diff).toBeLessThan(RELATIVE_TOLERANCE);
-    }
+    const { rewritten, stock } = await rewrittenAndStockOnWasm(denseGradients);
     // Stock: dx = dy · Wᵀ and dW = xᵀ · dy as flagged matMuls on the original operands.
     expect(stock.kernels).toContain('BatchMatMul 16×784, 16×32');
     expect(stock.kernels).toContain('BatchMatMul 16×32, 784×32');
@@ -164,18 +175,7 @@ describe('WASM gradient replacements', () => {
   });
 
   it('give the stock conv bias gradient on wasm by pooling instead of a transposing sum', async () => {
-    await useBackend('wasm');
-    const before = tf.memory().numTensors;
-    const rewritten = await convBiasGradients();
-    uninstallWasmGradientRewrites();
-    const stock = await convBiasGradients();
-    expect(tf.memory().numTensors).toBe(before);
-
-    for (let i = 0; i < 3; i++) {
-      const { diff, scale } = relativeDifference(rewritten.grads[i], stock.grads[i]);
-      expect(scale).toBeGreaterThan(0.01);
-      expect(diff).toBeLessThan(RELATIVE_TOLERANCE);
-    }
+    const { rewritten, stock } = await rewrittenAndStockOnWasm(convBiasGradients);
     // One full-size Sum is the forward pass's loss; stock adds the bias gradient's.
     const fullSizeSums = (kernels: string[]) => kernels.filter((k) => k === 'Sum 8×28×28×16');
     expect(fullSizeSums(stock.kernels)).toHaveLength(2);
@@ -184,7 +184,7 @@ describe('WASM gradient replacements', () => {
   });
 
   it('defer to the stock gradients, bit for bit, on cpu', async () => {
-    await useBackend('cpu');
+    await switchToBackend('cpu');
     const installed = await convBiasGradients();
     const installedDense = await denseGradients();
     uninstallWasmGradientRewrites();
@@ -199,7 +199,7 @@ describe('WASM gradient replacements', () => {
   });
 
   it('train the seed CNN on wasm like the stock gradients do', async () => {
-    await useBackend('wasm');
+    await switchToBackend('wasm');
     const batch = 32;
     const { pixels, labels } = realRows(batch);
     const xs = tf.tensor4d(pixels, [batch, 28, 28, 1]);
