@@ -16,7 +16,7 @@
  * - dW = one `valid`-after-padding conv2d of x with batch and channel axes swapped
  *   ([C_in, H, W, N], padded like the forward pass) against dy used as the filter
  *   ([H_out, W_out, N, C_out]); the result [C_in, kh, kw, C_out] is transposed to
- *   [kh, kw, C_in, C_out]. With one input channel, dW is an im2col matMul instead (below).
+ *   [kh, kw, C_in, C_out]. With one input channel on WASM, dW is an im2col matMul (below).
  * Anything else (strides ≠ 1, dilations, NCHW, dimRoundingMode, numeric or explicit padding)
  * is delegated to the stock gradient captured before the first install.
  *
@@ -39,8 +39,8 @@ interface SpatialPadding {
 }
 
 /**
- * Whether one-channel filter gradients use the im2col matMul (on unless a benchmark turns it
- * off for its baseline through BackendRequest.wasmGradientRewrites).
+ * Whether one-channel filter gradients on WASM use the im2col matMul (on unless a benchmark
+ * turns it off for its baseline through BackendRequest.wasmGradientRewrites).
  */
 let isOneChannelIm2colEnabled = true;
 
@@ -157,7 +157,8 @@ function filterGradient(
   filterShape: readonly number[],
   padding: SpatialPadding,
 ): tf.Tensor4D {
-  if (x.shape[3] === 1 && isOneChannelIm2colEnabled) {
+  // Measured on WASM only; other backends keep the general path.
+  if (x.shape[3] === 1 && isOneChannelIm2colEnabled && tf.getBackend() === 'wasm') {
     return oneChannelFilterGradient(x, dy, filterShape, padding);
   }
   return tf.tidy(() => {

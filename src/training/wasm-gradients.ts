@@ -7,7 +7,7 @@
  * - **BatchMatMul**: the stock gradient multiplies with `transposeA`/`transposeB`, which the
  *   WASM kernel runs in a scalar loop outside XNNPACK: for the seed CNN's Dense 1568→256 at
  *   batch 64 that is 85 ms of a 1,143 ms step (0.5 GFLOP/s). Transposing the (small) operand
- *   explicitly first and multiplying without flags runs through XNNPACK: ~9 ms.
+ *   explicitly first and multiplying without flags runs through XNNPACK: ~11 ms.
  * - **Add** (the bias of every Conv2D layer): the stock gradient reduces `dy` over the
  *   broadcast axes with `sum`, which on WASM first transposes the reduced axes innermost:
  *   14–17 ms per conv2-sized bias (64×28×28×64). An average pool over the whole image
@@ -52,20 +52,21 @@ function createBatchMatMulGradient(stock: tf.GradConfig): tf.GradConfig {
   return {
     kernelName: BATCH_MAT_MUL_KERNEL_NAME,
     inputsToSave: ['a', 'b'],
-    gradFunc: (dy, saved, attrs) => {
+    gradFunc: (dyOrList, saved, attrs) => {
+      if (Array.isArray(dyOrList)) return stock.gradFunc(dyOrList, saved, attrs);
+      const dy = dyOrList;
       const [a, b] = saved;
       const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
       // Dense layers give rank-2 operands. Batched operands are covered when their batch axes
       // match; broadcast batch axes are left to the stock gradient.
       const isCovered =
         isWasmActive() &&
-        !Array.isArray(dy) &&
         !transposeA &&
         !transposeB &&
         a.rank >= 2 &&
         a.rank === b.rank &&
         tf.util.arraysEqual(a.shape.slice(0, -2), b.shape.slice(0, -2));
-      if (!isCovered || Array.isArray(dy)) return stock.gradFunc(dy, saved, attrs);
+      if (!isCovered) return stock.gradFunc(dy, saved, attrs);
       return {
         // y = a · b  ⇒  da = dy · bᵀ, db = aᵀ · dy
         a: () => tf.tidy(() => tf.matMul(dy, transposeLast2(b))),

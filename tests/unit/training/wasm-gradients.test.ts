@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createSeedCnn } from '../../../src/model/architectures';
 import { initBackend } from '../../../src/training/backend';
+import { setOneChannelIm2col } from '../../../src/training/conv-gradient';
 import {
   areWasmGradientRewritesInstalled,
   installWasmGradientRewrites,
@@ -182,6 +183,46 @@ describe('WASM gradient replacements', () => {
     expect(fullSizeSums(rewritten.kernels)).toHaveLength(1);
     expect(rewritten.kernels).toContain('AvgPool 8×28×28×16');
   });
+
+  for (const pad of ['same', 'valid'] as const) {
+    it(`one-channel filter gradient by im2col equals the general rewrite on wasm (${pad})`, async () => {
+      await switchToBackend('wasm');
+      const { pixels } = realRows(8);
+      const x = tf.tensor4d(pixels, [8, 28, 28, 1]);
+      const filter = tf.randomNormal([3, 3, 1, 16], 0, 0.3, 'float32', 9);
+      const outSizePx = pad === 'same' ? 28 : 26;
+      const upstream = tf.randomNormal([8, outSizePx, outSizePx, 16], 0, 1, 'float32', 10);
+      const filterGradient = async () => {
+        let dw: tf.Tensor | undefined;
+        const profile = await tf.profile(() => {
+          dw = tf.grad((w: tf.Tensor) =>
+            tf.sum(tf.mul(tf.conv2d(x, w as tf.Tensor4D, 1, pad), upstream)),
+          )(filter);
+        });
+        const values = dw!.dataSync() as Float32Array;
+        dw!.dispose();
+        return { values, kernels: profile.kernels.map((k) => k.name) };
+      };
+      const before = tf.memory().numTensors;
+      const im2col = await filterGradient();
+      setOneChannelIm2col(false);
+      let general: Awaited<ReturnType<typeof filterGradient>>;
+      try {
+        general = await filterGradient();
+      } finally {
+        setOneChannelIm2col(true);
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([x, filter, upstream]);
+      expect(im2col.values).toHaveLength(3 * 3 * 16);
+      const { diff, scale } = relativeDifference(im2col.values, general.values);
+      expect(scale).toBeGreaterThan(0.01);
+      expect(diff).toBeLessThan(RELATIVE_TOLERANCE);
+      // im2col: the patches convolution and one matMul; general: no matMul at all.
+      expect(im2col.kernels).toContain('BatchMatMul');
+      expect(general.kernels).not.toContain('BatchMatMul');
+    });
+  }
 
   it('defer to the stock gradients, bit for bit, on cpu', async () => {
     await switchToBackend('cpu');
