@@ -1,7 +1,6 @@
 /**
- * Runs in the benchmark page: the app's loader (worker, streaming, typed arrays) with its block
- * output arrays, and for comparison the previous growable ones and issue 2's upper-bound ones,
- * papaparse's usual whole-file parse
+ * Runs in the benchmark page: the app's loader (worker, streaming, typed arrays) with the current
+ * growable output arrays and with issue 2's upper-bound ones, papaparse's usual whole-file parse
  * of the same CSVs, and the loader on the four IDX .gz files. The Node driver (bench/run.mjs)
  * sets the files, calls `window.__startIngestBench`, samples the JS heap of this page and of
  * the ingest worker over CDP, and collects `window.__ingestBench`.
@@ -108,7 +107,6 @@ async function papaparseDefault(files: File[]): Promise<number> {
 
 /** Method names; bench/run.mjs groups results by them. */
 const INGEST_METHODS = {
-  appBlocks: 'app loader, CSV (worker, block arrays)',
   appGrowable: 'app loader, CSV (worker, growable arrays)',
   appUpperBound: 'app loader, CSV (worker, upper-bound arrays, issue 2)',
   papaparse: 'papaparse whole-file default, CSV',
@@ -121,7 +119,6 @@ function plan(
   skipPapaparse: boolean,
 ): Array<[string, File[], () => Promise<number>]> {
   const items: Array<[string, File[], () => Promise<number>]> = [
-    [INGEST_METHODS.appBlocks, csv, () => appLoaderCsv(csv, 'blocks')],
     [INGEST_METHODS.appGrowable, csv, () => appLoaderCsv(csv, 'growable')],
     [INGEST_METHODS.appUpperBound, csv, () => appLoaderCsv(csv, 'upper-bound')],
   ];

@@ -7,8 +7,8 @@
  *   npm run bench                        everything below
  *   npm run bench -- --only ingest       app loader vs papaparse on both full CSVs, the
  *                                        loader on the 4 IDX .gz files, and the peak JS heap
- *                                        of page + ingest worker (CDP) for each; block vs
- *                                        growable vs issue 2's upper-bound output arrays
+ *                                        of page + ingest worker (CDP) for each; growable vs
+ *                                        issue 2's upper-bound output arrays side by side
  *                                        (--skip-papaparse leaves out the slow baseline)
  *   npm run bench -- --only training     seed CNN samples/s per backend and batch size:
  *                                        app loop vs bare trainOnBatch, same page
@@ -111,7 +111,7 @@ const IDX_FILES = [
 ];
 
 /**
- * App loader (block arrays; growable and issue 2's upper-bound arrays for comparison) vs
+ * App loader (growable arrays, and issue 2's upper-bound arrays for the before/after) vs
  * papaparse on both full CSVs, the loader on the four IDX .gz files, and the peak JS heap of
  * page + ingest worker during each (sampled over CDP, see heap-sampler.mjs).
  */
@@ -150,8 +150,7 @@ async function benchIngest(browser, baseUrl) {
     'page heap after MB': Math.round(median(rs.map((r) => r.heapDeltaMb))),
   }));
   const find = (prefix) => summary.find((s) => s.method.startsWith(prefix));
-  const app = find('app loader, CSV (worker, block');
-  const growable = find('app loader, CSV (worker, growable');
+  const app = find('app loader, CSV (worker, growable');
   const before = find('app loader, CSV (worker, upper-bound');
   const papa = find('papaparse');
   console.log('\nIngest, both full Kaggle CSVs (60,000 + 10,000 rows, 155 MB; arrays 55 MB):');
@@ -161,15 +160,10 @@ async function benchIngest(browser, baseUrl) {
       `app loader speed-up over papaparse: ${(papa.medianMs / app.medianMs).toFixed(1)}×`,
     );
   }
-  for (const [name, other] of [
-    ['growable', growable],
-    ['upper-bound', before],
-  ]) {
-    console.log(
-      `block vs ${name} arrays: time ${(app.medianMs / other.medianMs).toFixed(2)}×, ` +
-        `peak page+worker heap ${app['peak page+worker MB']} vs ${other['peak page+worker MB']} MB`,
-    );
-  }
+  console.log(
+    `growable vs upper-bound arrays: time ${(app.medianMs / before.medianMs).toFixed(2)}×, ` +
+      `peak page+worker heap ${app['peak page+worker MB']} vs ${before['peak page+worker MB']} MB`,
+  );
   writeFileSync(
     join(OUT_DIR, 'ingest.json'),
     JSON.stringify({ date: new Date().toISOString(), repeats, summary, runs }, null, 2),

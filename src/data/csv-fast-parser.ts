@@ -151,13 +151,11 @@ class ByteCsvParser implements FastCsvParser {
     let labels = storage.labels;
     let images = storage.images;
     let rowCapacity = storage.rowCapacity;
-    let rowBase = storage.rowBase;
     let field = this.field;
     let value = this.value;
     let digits = this.digits;
     let row = this.row;
-    /** Index before this row's first pixel in the current block (field f is at base + f). */
-    let pixelBase = (row - rowBase) * PIXELS_PER_IMAGE - 1;
+    let pixelBase = row * PIXELS_PER_IMAGE - 1;
     /** -1: the field began before this chunk (its earlier bytes are in `carry`). */
     let fieldStart = this.carry.length === 0 ? start : -1;
 
@@ -190,7 +188,7 @@ class ByteCsvParser implements FastCsvParser {
               ),
             );
           }
-          if (field === 0) labels[row - rowBase] = value;
+          if (field === 0) labels[row] = value;
           else images[pixelBase + field] = value;
         }
         field++;
@@ -211,11 +209,8 @@ class ByteCsvParser implements FastCsvParser {
             rowCapacity = storage.grow();
             labels = storage.labels;
             images = storage.images;
-            rowBase = storage.rowBase;
-            pixelBase = (row - rowBase) * PIXELS_PER_IMAGE - 1;
-          } else {
-            pixelBase += PIXELS_PER_IMAGE;
           }
+          pixelBase += PIXELS_PER_IMAGE;
           field = 0;
           this.line++;
         }

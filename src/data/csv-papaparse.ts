@@ -111,14 +111,14 @@ class RowChecker {
     if (this.pendingBlankLine !== 0) throw blankLineError(this.fileName, this.pendingBlankLine);
     const row = this.rowCount;
     if (row >= this.storage.rowCapacity) this.storage.grow();
-    const { images, labels, rowBase } = this.storage;
-    const pixelBase = (row - rowBase) * PIXELS_PER_IMAGE - 1;
+    const { images, labels } = this.storage;
+    const pixelBase = row * PIXELS_PER_IMAGE - 1;
     const checked = Math.min(fields.length, CSV_FIELDS_PER_ROW);
     for (let f = 0; f < checked; f++) {
       const text = cleanField(fields[f]);
       const value = parseFieldText(text, maxValueForField(f));
       if (value < 0) throw fieldValueError(this.fileName, line, f, text);
-      if (f === 0) labels[row - rowBase] = value;
+      if (f === 0) labels[row] = value;
       else images[pixelBase + f] = value;
     }
     if (fields.length !== CSV_FIELDS_PER_ROW)

@@ -47,51 +47,9 @@ async function parsePapaparse(bytes: Uint8Array, storage: SplitStorage, chunkSiz
   return { count, ...finishSplitStorage(storage, count) };
 }
 
-describe('block split storage (the default)', () => {
-  it('adds one fixed block per step up to its bound; rows are written at r − rowBase', () => {
-    const storage = createSplitStorage(10, { growthStepRows: 4 });
-    expect(storage.rowBase).toBe(0);
-    expect(storage.rowCapacity).toBe(4);
-    expect(storage.images.length).toBe(4 * PIXELS_PER_IMAGE);
-    expect(isResizable(storage.images)).toBe(false);
-    storage.labels[3] = 7;
-    expect(storage.grow()).toBe(8);
-    expect(storage.rowBase).toBe(4);
-    expect(storage.labels.length).toBe(4);
-    storage.labels[0] = 8; // row 4
-    expect(storage.grow()).toBe(10);
-    expect(storage.rowBase).toBe(8);
-    expect(storage.labels.length).toBe(2);
-    storage.labels[1] = 9; // row 9
-    expect(storage.grow()).toBe(10);
-    expect(storage.rowBase).toBe(8);
-    const { labels } = finishSplitStorage(storage, 10);
-    expect(Array.from(labels)).toEqual([0, 0, 0, 7, 8, 0, 0, 0, 0, 9]);
-  });
-
-  it('joins the blocks into exact-length arrays on their own fixed buffers', () => {
-    const storage = createSplitStorage(10, { growthStepRows: 4 });
-    storage.labels.set([1, 2, 3, 4]);
-    storage.images.fill(5);
-    storage.grow();
-    storage.labels.set([6, 7]);
-    storage.images.fill(6, 0, 2 * PIXELS_PER_IMAGE);
-    const { images, labels } = finishSplitStorage(storage, 6);
-    expect(Array.from(labels)).toEqual([1, 2, 3, 4, 6, 7]);
-    expect(labels.buffer.byteLength).toBe(6);
-    expect(images.buffer.byteLength).toBe(6 * PIXELS_PER_IMAGE);
-    expect(images.subarray(0, 4 * PIXELS_PER_IMAGE).every((v) => v === 5)).toBe(true);
-    expect(images.subarray(4 * PIXELS_PER_IMAGE).every((v) => v === 6)).toBe(true);
-    // Exactly one full block: returned as it is, no copy.
-    const single = createSplitStorage(10, { growthStepRows: 3 });
-    const firstBlock = single.labels;
-    expect(finishSplitStorage(single, 3).labels).toBe(firstBlock);
-  });
-});
-
-describe('growable split storage (benchmark baseline)', () => {
+describe('growable split storage', () => {
   it('grows one step at a time up to its bound, keeping the rows written', () => {
-    const storage = createSplitStorage(10, { allocation: 'growable', growthStepRows: 4 });
+    const storage = createSplitStorage(10, { growthStepRows: 4 });
     expect(storage.rowCapacity).toBe(4);
     expect(storage.images.length).toBe(4 * PIXELS_PER_IMAGE);
     // Only the current capacity is committed; the bound is a reservation.
@@ -112,7 +70,7 @@ describe('growable split storage (benchmark baseline)', () => {
   });
 
   it('finishes with exact-length arrays on fixed (not resizable) buffers', () => {
-    const storage = createSplitStorage(10, { allocation: 'growable', growthStepRows: 4 });
+    const storage = createSplitStorage(10, { growthStepRows: 4 });
     storage.grow();
     storage.labels.set([1, 2, 3, 4, 5, 6]);
     storage.images.fill(9, 0, 6 * PIXELS_PER_IMAGE);
@@ -136,19 +94,14 @@ describe('growable split storage (benchmark baseline)', () => {
   });
 });
 
-describe('CSV parsers on block and growable storage (real rows)', () => {
+describe('CSV parsers on growable storage (real rows)', () => {
   const rowTotal = 100;
   const reference = idxReference('train', rowTotal);
 
   it('row counts at, just under and just over a step boundary come out exact', () => {
-    for (const [rows, allocation] of [1, 7, 8, 9, 16, 17].flatMap((n) =>
-      (['blocks', 'growable'] as const).map((a) => [n, a] as const),
-    )) {
+    for (const rows of [1, 7, 8, 9, 16, 17]) {
       const bytes = encode(realCsvText(rows));
-      const storage = createSplitStorage(csvRowCapacity(bytes.length), {
-        allocation,
-        growthStepRows: 8,
-      });
+      const storage = createSplitStorage(csvRowCapacity(bytes.length), { growthStepRows: 8 });
       const out = parseFast(bytes, storage, 65536);
       expect(out.count).toBe(rows);
       expect(out.labels.length).toBe(rows);
@@ -164,21 +117,19 @@ describe('CSV parsers on block and growable storage (real rows)', () => {
     const bound = csvRowCapacity(bytes.length);
     // Chunk sizes that are not row multiples, so growth happens with a row half-read.
     for (const chunkSize of [1, 777, 65536]) {
-      for (const [growthStepRows, allocation] of [
-        [1, 'blocks'],
-        [3, 'blocks'],
-        [64, 'blocks'],
-        [3, 'growable'],
-      ] as const) {
-        const options = { allocation, growthStepRows };
-        const fast = parseFast(bytes, createSplitStorage(bound, options), chunkSize);
+      for (const growthStepRows of [1, 3, 64]) {
+        const fast = parseFast(bytes, createSplitStorage(bound, { growthStepRows }), chunkSize);
         expect(fast.count).toBe(rowTotal);
         // Buffer.compare: vitest's deep equality walks 78,400 elements one by one.
         expect(Buffer.compare(fast.labels, reference.labels)).toBe(0);
         expect(Buffer.compare(fast.images, reference.images)).toBe(0);
         expect(isResizable(fast.images)).toBe(false);
         if (chunkSize === 1) continue; // papaparse per byte is slow and adds nothing here
-        const papa = await parsePapaparse(bytes, createSplitStorage(bound, options), chunkSize);
+        const papa = await parsePapaparse(
+          bytes,
+          createSplitStorage(bound, { growthStepRows }),
+          chunkSize,
+        );
         expect(papa.count).toBe(rowTotal);
         expect(Buffer.compare(papa.labels, reference.labels)).toBe(0);
         expect(Buffer.compare(papa.images, reference.images)).toBe(0);
@@ -188,7 +139,7 @@ describe('CSV parsers on block and growable storage (real rows)', () => {
 
   it('more rows than the bound is an internal error on both allocations, not silent loss', async () => {
     const bytes = encode(realCsvText(3));
-    for (const allocation of ['blocks', 'growable', 'upper-bound'] satisfies SplitAllocation[]) {
+    for (const allocation of ['growable', 'upper-bound'] satisfies SplitAllocation[]) {
       expect(() =>
         parseFast(bytes, createSplitStorage(2, { allocation, growthStepRows: 1 }), 4096),
       ).toThrow('row capacity 2 exceeded');
