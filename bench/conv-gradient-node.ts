@@ -3,40 +3,17 @@
  * tfjs's cpu backend and on the WASM backend. Run: `node bench/conv-gradient-node.mjs`.
  * Prints one line per configuration; numbers go into BENCHMARKS.md and docs/backends.md.
  */
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import { createSeedCnn } from '../src/model/architectures';
 import { initBackend } from '../src/training/backend';
 import { setConvGradientRewrite } from '../src/training/conv-gradient';
 import type { BackendName } from '../src/training/training-protocol';
-import { idxFile } from '../tests/support/fixtures';
+import { loadRealBatch } from './real-batch';
 
 const BATCH_SIZE = 64;
 const WARMUP_BATCHES = Number(process.env.WARMUP_BATCHES ?? 1);
 const TIMED_BATCHES = Number(process.env.TIMED_BATCHES ?? 4);
-const IDX_IMAGES_HEADER_BYTES = 16;
-const IDX_LABELS_HEADER_BYTES = 8;
-const PIXELS_PER_IMAGE = 784;
 const SEED = 42;
-
-/** Real training images and labels: xs float32 [n, 28, 28, 1] in [0, 1], ys one-hot [n, 10]. */
-function loadRealBatch(count: number): { xs: tf.Tensor4D; ys: tf.Tensor2D } {
-  const images = gunzipSync(readFileSync(idxFile('train-images-idx3-ubyte.gz')));
-  const labels = gunzipSync(readFileSync(idxFile('train-labels-idx1-ubyte.gz')));
-  const pixels = images.subarray(
-    IDX_IMAGES_HEADER_BYTES,
-    IDX_IMAGES_HEADER_BYTES + count * PIXELS_PER_IMAGE,
-  );
-  const classIds = labels.subarray(IDX_LABELS_HEADER_BYTES, IDX_LABELS_HEADER_BYTES + count);
-  return tf.tidy(() => ({
-    xs: tf.tensor4d(
-      Float32Array.from(pixels, (p) => p / 255),
-      [count, 28, 28, 1],
-    ),
-    ys: tf.oneHot(tf.tensor1d(Int32Array.from(classIds), 'int32'), 10) as tf.Tensor2D,
-  }));
-}
 
 /** Samples per second over TIMED_BATCHES batches of BATCH_SIZE after a warm-up. */
 async function measure(backend: BackendName, withRewrite: boolean): Promise<string> {

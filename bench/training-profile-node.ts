@@ -11,40 +11,17 @@
  * around each WASM call), so they add up to less than the wall time: the gap is tfjs's
  * JavaScript (tape, gradients bookkeeping, tensor allocation).
  */
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import { createSeedCnn } from '../src/model/architectures';
 import { initBackend } from '../src/training/backend';
 import type { BackendName } from '../src/training/training-protocol';
-import { idxFile } from '../tests/support/fixtures';
 import { kernelWithShapes, type KernelTally, tallyKernels } from './kernel-times';
+import { loadRealBatch } from './real-batch';
 
 const BATCH_SIZE = Number(process.env.BATCH_SIZE ?? 64);
 const STEPS = Number(process.env.STEPS ?? 3);
 const BACKEND = (process.env.BACKEND ?? 'wasm') as BackendName;
 const WASM_GRADIENTS = process.env.WASM_GRADIENTS !== '0';
-const IDX_IMAGES_HEADER_BYTES = 16;
-const IDX_LABELS_HEADER_BYTES = 8;
-const PIXELS_PER_IMAGE = 784;
-
-/** xs float32 [n, 28, 28, 1] in [0, 1], ys one-hot float32 [n, 10], real training images. */
-function loadRealBatch(count: number): { xs: tf.Tensor4D; ys: tf.Tensor2D } {
-  const images = gunzipSync(readFileSync(idxFile('train-images-idx3-ubyte.gz')));
-  const labels = gunzipSync(readFileSync(idxFile('train-labels-idx1-ubyte.gz')));
-  const pixels = images.subarray(
-    IDX_IMAGES_HEADER_BYTES,
-    IDX_IMAGES_HEADER_BYTES + count * PIXELS_PER_IMAGE,
-  );
-  const classIds = labels.subarray(IDX_LABELS_HEADER_BYTES, IDX_LABELS_HEADER_BYTES + count);
-  return tf.tidy(() => ({
-    xs: tf.tensor4d(
-      Float32Array.from(pixels, (p) => p / 255),
-      [count, 28, 28, 1],
-    ),
-    ys: tf.oneHot(tf.tensor1d(Int32Array.from(classIds), 'int32'), 10) as tf.Tensor2D,
-  }));
-}
 
 interface Row {
   kernel: string;
