@@ -57,24 +57,29 @@ function relativeDifference(a: Float32Array, b: Float32Array): { diff: number; s
   return { diff: diff / scale, scale };
 }
 
+/** Three gradients as values, and the kernels (name and input shapes) that computed them. */
+interface ProfiledGradients {
+  grads: Float32Array[];
+  kernels: string[];
+}
+
 /**
- * Gradients of a Dense 784→32 ReLU layer's weighted output w.r.t. its input, kernel and bias,
- * with whichever gradients are registered now, plus the kernels they ran.
+ * Gradients of sum(f(inputs) · upstream) w.r.t. the three inputs, with whichever gradients are
+ * registered now, under tf.profile. Disposes the inputs and upstream.
  */
-async function denseGradients(): Promise<{ grads: Float32Array[]; kernels: string[] }> {
-  const { pixels } = realRows(16);
-  const x = tf.tensor2d(pixels, [16, PIXELS]);
-  const kernel = tf.randomNormal([PIXELS, 32], 0, 0.05, 'float32', 3);
-  const bias = tf.randomNormal([32], 0, 0.1, 'float32', 4);
-  const upstream = tf.randomNormal([16, 32], 0, 1, 'float32', 5);
+async function profiledGradients(
+  f: (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.Tensor,
+  inputs: [tf.Tensor, tf.Tensor, tf.Tensor],
+  upstream: tf.Tensor,
+): Promise<ProfiledGradients> {
   let grads: tf.Tensor[] = [];
   const profile = await tf.profile(() => {
-    grads = tf.grads((a: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
-      tf.sum(tf.mul(tf.relu(tf.add(tf.matMul(a, w), b)), upstream)),
-    )([x, kernel, bias]);
+    grads = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+      tf.sum(tf.mul(f(a, b, c), upstream)),
+    )(inputs);
   });
   const values = grads.map((g) => g.dataSync() as Float32Array);
-  tf.dispose([x, kernel, bias, upstream, ...grads]);
+  tf.dispose([...inputs, upstream, ...grads]);
   return {
     grads: values,
     kernels: profile.kernels.map(
@@ -83,32 +88,32 @@ async function denseGradients(): Promise<{ grads: Float32Array[]; kernels: strin
   };
 }
 
-/** Gradients of a 3×3 `same` conv with a bias on real images w.r.t. input, filter and bias. */
-async function convBiasGradients(): Promise<{ grads: Float32Array[]; kernels: string[] }> {
+/** A Dense 784→32 ReLU layer on real images: gradients w.r.t. input, kernel and bias. */
+function denseGradients(): Promise<ProfiledGradients> {
+  const { pixels } = realRows(16);
+  return profiledGradients(
+    (a, w, b) => tf.relu(tf.add(tf.matMul(a, w), b)),
+    [
+      tf.tensor2d(pixels, [16, PIXELS]),
+      tf.randomNormal([PIXELS, 32], 0, 0.05, 'float32', 3),
+      tf.randomNormal([32], 0, 0.1, 'float32', 4),
+    ],
+    tf.randomNormal([16, 32], 0, 1, 'float32', 5),
+  );
+}
+
+/** A 3×3 `same` conv with a bias and ReLU on real images: gradients w.r.t. x, filter, bias. */
+function convBiasGradients(): Promise<ProfiledGradients> {
   const { pixels } = realRows(8);
-  const x = tf.tensor4d(pixels, [8, 28, 28, 1]);
-  const filter = tf.randomNormal([3, 3, 1, 16], 0, 0.3, 'float32', 6);
-  const bias = tf.randomNormal([16], 0, 0.1, 'float32', 7);
-  const upstream = tf.randomNormal([8, 28, 28, 16], 0, 1, 'float32', 8);
-  let grads: tf.Tensor[] = [];
-  const profile = await tf.profile(() => {
-    grads = tf.grads((a: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
-      tf.sum(
-        tf.mul(
-          tf.relu(tf.add(tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'), b)),
-          upstream,
-        ),
-      ),
-    )([x, filter, bias]);
-  });
-  const values = grads.map((g) => g.dataSync() as Float32Array);
-  tf.dispose([x, filter, bias, upstream, ...grads]);
-  return {
-    grads: values,
-    kernels: profile.kernels.map(
-      (k) => `${k.name} ${k.inputShapes.map((s) => s?.join('×')).join(', ')}`,
-    ),
-  };
+  return profiledGradients(
+    (a, w, b) => tf.relu(tf.add(tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, 1, 'same'), b)),
+    [
+      tf.tensor4d(pixels, [8, 28, 28, 1]),
+      tf.randomNormal([3, 3, 1, 16], 0, 0.3, 'float32', 6),
+      tf.randomNormal([16], 0, 0.1, 'float32', 7),
+    ],
+    tf.randomNormal([8, 28, 28, 16], 0, 1, 'float32', 8),
+  );
 }
 
 /**
@@ -116,7 +121,7 @@ async function convBiasGradients(): Promise<{ grads: Float32Array[]; kernels: st
  * no tensor leaked and that the three gradients agree up to summation order.
  */
 async function rewrittenAndStockOnWasm(
-  gradients: () => Promise<{ grads: Float32Array[]; kernels: string[] }>,
+  gradients: () => Promise<ProfiledGradients>,
 ): Promise<{ rewritten: { kernels: string[] }; stock: { kernels: string[] } }> {
   await switchToBackend('wasm');
   const before = tf.memory().numTensors;
