@@ -12,6 +12,9 @@ const CROSS_ORIGIN_ISOLATION_HEADERS = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+/** The start of the banner tfjs-backend-cpu prints when it finds itself in Node. */
+const TFJS_NODE_BACKEND_ADVICE = 'looks like you are running TensorFlow.js in Node.js';
+
 /** Browser tests build and drive the whole app, so they get minutes, not seconds. */
 const BROWSER_TEST_TIMEOUT_MS = 15 * 60 * 1000;
 
@@ -25,6 +28,9 @@ export default defineConfig({
   preview: { headers: CROSS_ORIGIN_ISOLATION_HEADERS },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
   test: {
+    // tfjs prints this once per test file that runs it in Node: the tests use its cpu backend
+    // on purpose (no native binary can be installed here), so the advice is noise.
+    onConsoleLog: (log) => !log.includes(TFJS_NODE_BACKEND_ADVICE),
     projects: [
       {
         extends: true,

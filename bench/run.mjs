@@ -26,13 +26,13 @@
  *                                        responsiveness (default 3, 2, 7 and 2)
  * Results: printed, and written to bench/results/*.json.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/support/chromium-options.mjs';
+import { DATASET_DIR, ensureCsvFixture } from '../tests/support/csv-fixtures.mjs';
 import { benchMemory } from './app-memory.mjs';
 import { benchResponsiveness } from './app-responsiveness.mjs';
 import { peakHeapGrowth, startHeapSampler } from './heap-sampler.mjs';
@@ -40,9 +40,7 @@ import { bundleSizes, timeToInteractive } from './startup-bench.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT_DIR = join(ROOT, 'bench', 'results');
-const DATA_DIR = resolve(
-  process.env.FASHION_MNIST_DIR ?? join(ROOT, '../shared/data/fashion-mnist'),
-);
+const DATA_DIR = DATASET_DIR;
 const arg = (name) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : undefined;
@@ -54,20 +52,9 @@ const APP_DIST = arg('--app-dist');
 const LONG_TIMEOUT_MS = 60 * 60_000;
 
 /** Kaggle-layout CSVs made from the real dataset into the ignored .fixtures/ folder. */
-function csvs(set, limit) {
-  const dir = join(ROOT, '.fixtures', set);
-  const train = join(dir, 'fashion-mnist_train.csv');
-  const test = join(dir, 'fashion-mnist_test.csv');
-  if (!existsSync(test)) {
-    mkdirSync(dir, { recursive: true });
-    const limitArgs = limit ? ['--limit', String(limit)] : [];
-    execFileSync(
-      process.execPath,
-      [join(DATA_DIR, 'make-csv.mjs'), dir, '--data', DATA_DIR, ...limitArgs],
-      { stdio: 'inherit' },
-    );
-  }
-  return [train, test];
+async function csvs(set) {
+  const { trainCsv, testCsv } = await ensureCsvFixture(set);
+  return [trainCsv, testCsv];
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -120,7 +107,7 @@ async function benchIngest(browser, baseUrl) {
   const skipPapaparse = process.argv.includes('--skip-papaparse');
   const page = await browser.newPage();
   await page.goto(`${baseUrl}ingest.html`);
-  await page.locator('#files').setInputFiles(csvs('full'));
+  await page.locator('#files').setInputFiles(await csvs('full'));
   await page.locator('#idx-files').setInputFiles(IDX_FILES.map((name) => join(DATA_DIR, name)));
   const sampler = await startHeapSampler(page);
   await page.evaluate((options) => window.__startIngestBench(options), { repeats, skipPapaparse });
@@ -187,7 +174,7 @@ async function benchTraining(browser, baseUrl) {
   const chosen = TRAINING_PLAN.filter((item) => backends.includes(item.backend));
   const plan = encodeURIComponent(JSON.stringify(chosen));
   await page.goto(`${baseUrl}training.html?plan=${plan}`);
-  await page.locator('#files').setInputFiles(csvs('subset', 2000)[0]);
+  await page.locator('#files').setInputFiles((await csvs('subset'))[0]);
   await page.waitForFunction(() => window.__trainingBench?.done === true, null, {
     timeout: LONG_TIMEOUT_MS,
     polling: 1000,
@@ -234,7 +221,7 @@ async function benchApp(browser) {
       for (const charts of i % 2 === 0 ? [true, false] : [false, true]) {
         const page = await browser.newPage();
         await page.goto(`${app.url}?backend=wasm${charts ? '' : '&charts=0'}`);
-        await page.getByLabel('Dataset files').setInputFiles(csvs('subset', 2000));
+        await page.getByLabel('Dataset files').setInputFiles(await csvs('subset'));
         await page.getByText('Test set: 2,000 images').waitFor({ timeout: 60_000 });
         await page.getByLabel('Epochs').fill('1');
         await page.getByLabel('Seed').fill('1');
@@ -334,7 +321,7 @@ async function benchStartup(browser) {
 async function benchAppWhileTraining(browser, which) {
   if (!existsSync(join(ROOT, 'dist', 'index.html'))) throw new Error('run vite build first');
   const app = await serve(ROOT, join(ROOT, 'dist'));
-  const options = { appUrl: app.url, files: csvs('subset', 2000), outDir: OUT_DIR };
+  const options = { appUrl: app.url, files: await csvs('subset'), outDir: OUT_DIR };
   try {
     if (which === 'responsiveness') {
       await benchResponsiveness(browser, { ...options, repeats: REPEATS ?? 2 });

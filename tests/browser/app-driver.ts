@@ -2,13 +2,25 @@
  * Drives the app as a person would: by labels, roles and visible text. Journeys in later
  * specs (training, saving, resuming) reuse these steps.
  */
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 export interface UploadFile {
   name: string;
   mimeType: string;
   buffer: Buffer;
+}
+
+/** The page's sections, by the words of their headings (numbering aside). */
+export type PanelName = 'Data' | 'Training' | 'Keep the model' | 'Try it';
+
+/**
+ * One section of the page as a region. Alerts and statuses are looked up inside the section
+ * they belong to: several sections can show an alert at the same time (a failed checkpoint
+ * beside a failed save), and which one appears first depends on the machine's speed.
+ */
+export function panel(page: Page, name: PanelName): Locator {
+  return page.getByRole('region', { name: new RegExp(`^(\\d+ · )?${name}$`) });
 }
 
 /** Chooses files in the `Dataset files` input (paths or in-memory files). */

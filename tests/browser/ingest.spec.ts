@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { csvFixture, idxFile } from '../support/fixtures';
 import { launchChromium, openApp, type WatchedPage } from './chromium';
-import { countsShown, expectCounts, uploadFiles, type UploadFile } from './app-driver';
+import { countsShown, expectCounts, panel, uploadFiles, type UploadFile } from './app-driver';
 
 const baseUrl = inject('baseUrl');
 let browser: Browser;
@@ -225,7 +225,7 @@ describe('bad files get a specific message and lose nothing', () => {
       await expectCounts(page, { train: '2,000', test: '2,000' });
       for (const badCase of cases) {
         await uploadFiles(page, [badCase.file()].flat());
-        const alert = page.getByRole('alert');
+        const alert = panel(page, 'Data').getByRole('alert');
         await expect.poll(() => alert.innerText(), { timeout: 30_000 }).toMatch(badCase.message);
         console.log(`[ingest] ${badCase.title}: ${await alert.innerText()}`);
         expect(await countsShown(page)).toEqual({ train: '2,000', test: '2,000' });

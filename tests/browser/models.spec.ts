@@ -10,7 +10,14 @@ import * as tf from '@tensorflow/tfjs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { csvFixture } from '../support/fixtures';
-import { expectCounts, setTrainingParams, uploadFiles, waitForTestAccuracy } from './app-driver';
+import {
+  collectDownloads,
+  expectCounts,
+  panel,
+  setTrainingParams,
+  uploadFiles,
+  waitForTestAccuracy,
+} from './app-driver';
 import { launchChromium, openApp } from './chromium';
 
 const baseUrl = inject('baseUrl');
@@ -68,16 +75,10 @@ test('train → Save → reload → Load gives the same test accuracy; Download 
     await savedList.getByRole('listitem', { name: 'browser test model' }).waitFor();
 
     // Downloads: model JSON, weights, metadata.
-    const downloads: { name: string; path: string }[] = [];
-    const dir = mkdtempSync(join(tmpdir(), 'fms-download-'));
-    page.on('download', (download) => {
-      const path = join(dir, download.suggestedFilename());
-      downloads.push({ name: download.suggestedFilename(), path });
-      void download.saveAs(path);
-    });
+    // Each file is read only once it is completely on disk.
+    const collected = collectDownloads(page, mkdtempSync(join(tmpdir(), 'fms-download-')));
     await page.getByRole('button', { name: 'Download', exact: true }).first().click();
-    await expect.poll(() => downloads.length, { timeout: 30_000 }).toBe(3);
-    await page.waitForTimeout(1000);
+    const downloads = await collected.take(3, 30_000);
     const names = downloads.map((d) => d.name).sort();
     expect(names).toEqual(
       [
@@ -125,7 +126,9 @@ test('train → Save → reload → Load gives the same test accuracy; Download 
     // A wrong file says exactly what is wrong and keeps the current model.
     await page.getByLabel('Model files').setInputFiles([pathOf('.weights.bin')]);
     await expect
-      .poll(() => page.getByRole('alert').innerText(), { timeout: 30_000 })
+      .poll(() => panel(page, 'Keep the model').getByRole('alert').innerText(), {
+        timeout: 30_000,
+      })
       .toMatch(/model JSON/i);
 
     // Delete asks first, then removes the entry.

@@ -1,16 +1,24 @@
 /**
  * Checkpoints and resume in real Chromium on the production build: the data is kept in
- * IndexedDB, a reload after epoch 1 of 3 brings it back without a new upload, and "Resume
- * training from epoch 1" finishes the run with one continuous three-epoch history.
+ * IndexedDB, a reload mid-run brings it back without a new upload, and "Resume training from
+ * epoch k" finishes the run with one continuous history.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { csvFixture } from '../support/fixtures';
-import { expectCounts, setTrainingParams, uploadFiles, waitForTestAccuracy } from './app-driver';
+import {
+  expectCounts,
+  setTrainingParams,
+  trainingStatus,
+  uploadFiles,
+  waitForTestAccuracy,
+} from './app-driver';
 import { launchChromium, openApp } from './chromium';
 
 const baseUrl = inject('baseUrl');
 const MINUTE_MS = 60_000;
+/** Enough epochs that the run is still going when the test pauses it after the first one. */
+const EPOCHS = 6;
 let browser: Browser;
 
 beforeAll(async () => {
@@ -29,7 +37,7 @@ async function epochRows(page: Page): Promise<string[][]> {
 }
 
 test(
-  'reload after epoch 1 of 3 → data back → Resume training from epoch 1 → 3 epochs',
+  'reload mid-run → data back → Resume training from epoch k → all epochs',
   async () => {
     const app = await openApp(browser, baseUrl, '?backend=wasm');
     const { page } = app;
@@ -46,7 +54,7 @@ test(
         .waitFor({ timeout: MINUTE_MS });
 
       await page.getByLabel('Architecture').selectOption('conv1');
-      await setTrainingParams(page, { epochs: 3, batchSize: 64, seed: 5 });
+      await setTrainingParams(page, { epochs: EPOCHS, batchSize: 64, seed: 5 });
       await page.getByRole('button', { name: 'Train', exact: true }).click();
       // The page is cross-origin isolated (vite preview sends COOP/COEP), so WASM trains on one
       // thread per core in the worker: the threaded binary works in the minified build.
@@ -58,8 +66,17 @@ test(
       await checkpointStatus
         .filter({ hasText: 'Checkpoint after epoch 1 kept in this browser' })
         .waitFor({ timeout: 5 * MINUTE_MS });
+      // Hold the run at a batch boundary, so that the reload below meets a known checkpoint
+      // whatever the machine's speed: epoch k is on screen and in storage, k + 1 has not ended.
+      await page.getByRole('button', { name: 'Pause' }).click();
+      await expect.poll(() => trainingStatus(page), { timeout: MINUTE_MS }).toMatch(/^Paused/);
       const beforeReload = await epochRows(page);
-      expect(beforeReload).toHaveLength(1);
+      const kept = beforeReload.length;
+      expect(kept).toBeGreaterThanOrEqual(1);
+      expect(kept).toBeLessThan(EPOCHS);
+      expect(await checkpointStatus.innerText()).toContain(
+        `Checkpoint after epoch ${kept} kept in this browser`,
+      );
 
       // The tab goes away mid-run (its worker with it) and comes back.
       await page.reload();
@@ -70,21 +87,27 @@ test(
       const unfinished = page.getByRole('group', { name: 'Unfinished run' });
       await expect
         .poll(() => unfinished.innerText(), { timeout: MINUTE_MS })
-        .toMatch(/1 · Conv64 → Pool4, 1 of 3 epochs done/);
-      const resume = unfinished.getByRole('button', { name: 'Resume training from epoch 1' });
+        .toContain(`1 · Conv64 → Pool4, ${kept} of ${EPOCHS} epochs done`);
+      const resume = unfinished.getByRole('button', {
+        name: `Resume training from epoch ${kept}`,
+      });
       // Enabled once the restored data's fingerprint matches the run's.
       await expect.poll(() => resume.isEnabled(), { timeout: MINUTE_MS }).toBe(true);
       await resume.click();
 
       await waitForTestAccuracy(page, 5 * MINUTE_MS);
       const rows = await epochRows(page);
-      expect(rows.map((r) => r[0])).toEqual(['1 (checkpoint)', '2', '3']);
-      // Epoch 1 is the run's own epoch 1 from before the reload, not a re-run.
-      expect(rows[0].slice(1)).toEqual(beforeReload[0].slice(1));
+      expect(rows.map((r) => r[0])).toEqual(
+        Array.from({ length: EPOCHS }, (_, e) => `${e + 1}${e < kept ? ' (checkpoint)' : ''}`),
+      );
+      // The epochs before the reload are the run's own, not re-runs.
+      expect(rows.slice(0, kept).map((r) => r.slice(1))).toEqual(
+        beforeReload.map((r) => r.slice(1)),
+      );
       const runs = page.getByRole('table', { name: 'Runs' }).locator('tbody tr');
       expect(await runs.count()).toBe(1);
       const runCells = await runs.first().locator('td').allInnerTexts();
-      expect(runCells[2]).toBe('3');
+      expect(runCells[2]).toBe(String(EPOCHS));
 
       // A finished run is not offered again, not even after another reload.
       await expect.poll(() => unfinished.count(), { timeout: MINUTE_MS }).toBe(0);

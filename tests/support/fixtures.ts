@@ -1,24 +1,13 @@
 /**
- * Test data: Kaggle-layout CSVs made from the real Fashion-MNIST IDX files in
- * ../shared/data/fashion-mnist by its make-csv.mjs. They live in the ignored `.fixtures/`
- * folder and are never committed.
+ * Test data: Kaggle-layout CSVs made from the real Fashion-MNIST IDX files by
+ * csv-fixtures.mjs. They live in the ignored `.fixtures/` folder and are never committed.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DATASET_DIR, FIXTURE_SETS, FIXTURES_DIR } from './csv-fixtures.mjs';
 
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-/** Folder with the four official IDX .gz files (override with FASHION_MNIST_DIR). */
-export const DATASET_DIR = resolve(
-  process.env.FASHION_MNIST_DIR ?? join(PROJECT_ROOT, '../shared/data/fashion-mnist'),
-);
-
-export const FIXTURES_DIR = join(PROJECT_ROOT, '.fixtures');
-
-/** Row limits of the CSV fixture sets; `full` is the whole dataset. */
-export const FIXTURE_SETS = { small: 100, subset: 2000, full: undefined } as const;
+export { DATASET_DIR, FIXTURE_SETS, FIXTURES_DIR, PROJECT_ROOT } from './csv-fixtures.mjs';
 export type FixtureSet = keyof typeof FIXTURE_SETS;
 
 export interface CsvFixture {
@@ -26,20 +15,16 @@ export interface CsvFixture {
   testCsv: string;
 }
 
+const MAKER = join(import.meta.dirname, 'csv-fixtures.mjs');
+
 /** Paths of one CSV fixture set, creating it from the IDX files when missing. */
 export function csvFixture(set: FixtureSet): CsvFixture {
   const dir = join(FIXTURES_DIR, set);
   const trainCsv = join(dir, 'fashion-mnist_train.csv');
   const testCsv = join(dir, 'fashion-mnist_test.csv');
+  // Synchronous so that test files can ask for fixtures at the top level.
   if (!existsSync(trainCsv) || !existsSync(testCsv)) {
-    mkdirSync(dir, { recursive: true });
-    const limit = FIXTURE_SETS[set];
-    const args = [
-      join(DATASET_DIR, 'make-csv.mjs'),
-      dir,
-      ...(limit ? ['--limit', String(limit)] : []),
-    ];
-    execFileSync(process.execPath, args, { stdio: 'inherit' });
+    execFileSync(process.execPath, [MAKER, set], { stdio: 'inherit' });
   }
   return { trainCsv, testCsv };
 }

@@ -147,5 +147,10 @@ export function warmUpLineCharts(yieldToEventLoop?: YieldToEventLoop): Promise<v
     heightPx: 100,
     zoomToFit: true,
   };
-  return warmUpVega(buildLineChartSpec(layout, 'x'), yieldToEventLoop);
+  const rows = toLineChartRows(layout.series, [[0.5, 0.25, 0.125]]);
+  return warmUpVega(
+    buildLineChartSpec(layout, 'x'),
+    { name: LINE_CHART_DATA_NAME, rows },
+    yieldToEventLoop,
+  );
 }

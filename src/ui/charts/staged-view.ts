@@ -55,13 +55,14 @@ export async function createStagedView(
 }
 
 /**
- * Compiles, parses and runs `vegaLiteSpec` headless, each step in its own task, and throws
- * the view away. The first compile and parse in a page cost two to three times the later ones
+ * Compiles, parses and runs `vegaLiteSpec` headless on a few `data` rows, each step in its own
+ * task, and throws the view away. The first compile and parse in a page cost two to three times the later ones
  * (V8 compiles vega-lite's and vega's code on first use), so doing this once while the page
  * is idle keeps the first chart of a run from being a long task.
  */
 export async function warmUpVega(
   vegaLiteSpec: object,
+  data: { name: string; rows: object[] },
   yieldToEventLoop: YieldToEventLoop = nextTask,
 ): Promise<void> {
   const vegaSpec = compile(vegaLiteSpec as TopLevelSpec).spec;
@@ -69,6 +70,8 @@ export async function warmUpVega(
   const runtime = parse(vegaSpec);
   await yieldToEventLoop();
   const view = new View(runtime, { renderer: 'none', logLevel: Warn });
+  // With no rows the scales get an infinite extent, which vega logs as a warning.
+  view.insert(data.name, data.rows);
   await view.runAsync();
   view.finalize();
 }

@@ -75,6 +75,22 @@ export const INITIAL_TRAINING_STATE: TrainingState = {
   runs: [],
 };
 
+/** What a failed checkpoint write means for this run, in the words the page shows. */
+function describeCheckpointFailure(
+  state: TrainingState,
+  failure: { epochsCompleted: number; message: string },
+): string {
+  const what = `The checkpoint after epoch ${failure.epochsCompleted} could not be saved: ${failure.message}`;
+  if (state.params && failure.epochsCompleted >= state.params.epochs) {
+    return `${what} The run itself is not affected.`;
+  }
+  const fallback =
+    state.checkpointEpochs === undefined
+      ? 'until a checkpoint is saved, a reload cannot resume this run'
+      : `a reload can still resume from the checkpoint after epoch ${state.checkpointEpochs}`;
+  return `${what} Training goes on; ${fallback}.`;
+}
+
 export function trainingReducer(state: TrainingState, action: TrainingAction): TrainingState {
   switch (action.type) {
     case 'started':
@@ -103,10 +119,7 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
     case 'checkpoint-saved':
       return { ...state, checkpointEpochs: action.epochsCompleted, checkpointError: undefined };
     case 'checkpoint-failed':
-      return {
-        ...state,
-        checkpointError: `The checkpoint after epoch ${action.epochsCompleted} could not be saved: ${action.message} Training goes on; the previous checkpoint is kept.`,
-      };
+      return { ...state, checkpointError: describeCheckpointFailure(state, action) };
     case 'backend':
       return {
         ...state,

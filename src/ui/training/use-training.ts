@@ -167,6 +167,9 @@ export function useTraining(options: TrainingOptions): TrainingController {
               dispatch({ type: 'epoch', epoch });
             },
             onStateChange: (runState) => {
+              // The batch the pause came after must be on screen when "Paused" is: the
+              // engine sends it first, but the throttle may still hold it back.
+              batchThrottle.flush();
               if (runState === 'paused') dispatch({ type: 'paused' });
               else if (runState === 'running') dispatch({ type: 'resumed' });
             },

@@ -1,6 +1,6 @@
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   bindXAxisTitleToSignal,
   buildLineChartSpec,
@@ -160,5 +160,15 @@ describe('warming vega up', () => {
       yields++;
     });
     expect(yields).toBe(2);
+  });
+
+  it('draws real rows, so vega has nothing to warn about (no "Infinite extent")', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      await warmUpLineCharts(async () => undefined);
+      expect(warn.mock.calls.map((args) => args.join(' '))).toEqual([]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

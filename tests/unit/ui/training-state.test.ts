@@ -211,7 +211,7 @@ describe('trainingReducer', () => {
     expect(failed.epochs).toEqual([epoch(0), epoch(1)]);
     expect(failed.checkpointEpochs).toBe(1);
     expect(failed.checkpointError).toBe(
-      'The checkpoint after epoch 2 could not be saved: Not enough browser storage. Training goes on; the previous checkpoint is kept.',
+      'The checkpoint after epoch 2 could not be saved: Not enough browser storage. Training goes on; a reload can still resume from the checkpoint after epoch 1.',
     );
     const saved = reduce(failed, { type: 'checkpoint-saved', epochsCompleted: 3 });
     expect(saved.checkpointEpochs).toBe(3);
@@ -223,6 +223,27 @@ describe('trainingReducer', () => {
       resumedAtEpoch: undefined,
       checkpointEpochs: undefined,
     });
+  });
+
+  test('a failed checkpoint says what a reload can still do, or that the run is unharmed', () => {
+    const params = { ...DEFAULT_TRAINING_PARAMS, epochs: 2 };
+    const started = reduce(INITIAL_TRAINING_STATE, { type: 'started', params });
+    const first = reduce(started, {
+      type: 'checkpoint-failed',
+      epochsCompleted: 1,
+      message: 'Quota exceeded.',
+    });
+    expect(first.checkpointError).toBe(
+      'The checkpoint after epoch 1 could not be saved: Quota exceeded. Training goes on; until a checkpoint is saved, a reload cannot resume this run.',
+    );
+    const last = reduce(first, {
+      type: 'checkpoint-failed',
+      epochsCompleted: 2,
+      message: 'Quota exceeded.',
+    });
+    expect(last.checkpointError).toBe(
+      'The checkpoint after epoch 2 could not be saved: Quota exceeded. The run itself is not affected.',
+    );
   });
 
   test('epochs accumulate in order', () => {
