@@ -5,9 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createSeedCnn } from '../src/model/architectures';
-import { initBackend } from '../src/training/backend';
-import { setConvGradientRewrite } from '../src/training/conv-gradient';
-import type { BackendName } from '../src/training/training-protocol';
+import { initBackend } from '../src/training/backend/backend';
+import { setConvGradientRewrite } from '../src/training/backend/conv-gradient';
+import type { BackendName } from '../src/training/run-types';
 import { loadRealBatch } from './real-batch';
 
 const BATCH_SIZE = 64;

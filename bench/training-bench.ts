@@ -7,10 +7,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createSeedCnn } from '../src/model/architectures';
-import { initBackend } from '../src/training/backend';
+import { initBackend } from '../src/training/backend/backend';
 import { BatchGatherer } from '../src/training/batches';
-import { compileForTraining, TrainingController, trainModel } from '../src/training/train-loop';
-import type { BackendName, SplitArrays, TrainingParams } from '../src/training/training-protocol';
+import { compileForTraining, trainModel } from '../src/training/train-loop';
+import { RunControl } from '../src/training/run-control';
+import type { BackendName, SplitArrays } from '../src/training/run-types';
+import type { TrainingParams } from '../src/training/training-params';
 import { kernelWithShapes, type KernelTally, tallyKernels } from './kernel-times';
 
 export interface PlanItem {
@@ -148,14 +150,14 @@ async function appLoop(data: SplitArrays, item: PlanItem): Promise<number> {
     { train: firstRows(data, item.batchSize) },
     params,
     noHooks,
-    new TrainingController(),
+    new RunControl(),
   );
   const outcome = await trainModel(
     model,
     { train: firstRows(data, item.batches * item.batchSize) },
     params,
     noHooks,
-    new TrainingController(),
+    new RunControl(),
   );
   model.dispose();
   return (outcome.batchesRun * item.batchSize) / (outcome.elapsedMs / 1000);

@@ -13,8 +13,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createSeedCnn } from '../src/model/architectures';
-import { initBackend } from '../src/training/backend';
-import type { BackendName } from '../src/training/training-protocol';
+import { initBackend } from '../src/training/backend/backend';
+import type { BackendName } from '../src/training/run-types';
 import { kernelWithShapes, type KernelTally, tallyKernels } from './kernel-times';
 import { loadRealBatch } from './real-batch';
 

@@ -7,7 +7,7 @@
  *   ?wasmThreads=0                 keep WASM on one thread (default: threads, one per core,
  *                                  when the page is cross-origin isolated)
  */
-import type { BackendPreference } from '../training/training-protocol';
+import type { BackendPreference } from '../training/run-types';
 
 export interface UrlOptions {
   backend: BackendPreference;

@@ -4,8 +4,12 @@
  * so callers cannot tell the difference except by timing.
  */
 import type { SplitName } from '../config/dataset';
-import { ingestCsvFile, ingestIdxFiles } from './ingest-core';
-import { deserializeFailure, type IngestRequest, type IngestResponse } from './ingest-shared';
+import {
+  deserializeFailure,
+  runIngestJob,
+  type IngestRequest,
+  type IngestResponse,
+} from './ingest-shared';
 import type { IngestProgress, LoadedSplit } from './ingest-types';
 import type { SplitAllocation } from './split-storage';
 
@@ -93,22 +97,7 @@ export function createDatasetLoader(options: DatasetLoaderOptions = {}): Dataset
   };
 
   const runOnMainThread = (job: PendingJob): void => {
-    const { request, onProgress } = job;
-    const run =
-      request.kind === 'start-csv'
-        ? ingestCsvFile(request.file, request.file.name, request.split, {
-            onProgress,
-            allocation: request.allocation,
-          })
-        : ingestIdxFiles(
-            request.images,
-            request.images.name,
-            request.labels,
-            request.labels.name,
-            request.split,
-            { onProgress },
-          );
-    run.then(job.resolve, job.reject);
+    runIngestJob(job.request, job.onProgress).then(job.resolve, job.reject);
   };
 
   /** The worker died: every job it had restarts here, and later jobs never try it again. */

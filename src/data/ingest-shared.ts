@@ -11,6 +11,7 @@ import {
 } from './ingest-types';
 import { ingestCsvFile, ingestIdxFiles } from './ingest-core';
 import type { SplitAllocation } from './split-storage';
+import { errorMessage } from '../shared/errors';
 
 export type IngestRequest =
   | {
@@ -34,7 +35,7 @@ export type IngestResponse =
 
 export function serializeFailure(error: unknown): SerializedIngestFailure {
   if (error instanceof IngestError) return { isIngestError: true, details: error.details };
-  return { isIngestError: false, message: error instanceof Error ? error.message : String(error) };
+  return { isIngestError: false, message: errorMessage(error) };
 }
 
 /** Rebuilds the thrown value on the receiving side, so callers can test `instanceof IngestError`. */
@@ -45,29 +46,36 @@ export function deserializeFailure(failure: SerializedIngestFailure): Error {
 /** Posts one response; `transfer` lists the buffers to move instead of copy. */
 export type PostIngestResponse = (response: IngestResponse, transfer: Transferable[]) => void;
 
+/** Reads what one request asks for, in whatever thread calls it. */
+export function runIngestJob(
+  request: IngestRequest,
+  onProgress: (progress: IngestProgress) => void,
+): Promise<LoadedSplit> {
+  return request.kind === 'start-csv'
+    ? ingestCsvFile(request.file, request.file.name, request.split, {
+        onProgress,
+        allocation: request.allocation,
+      })
+    : ingestIdxFiles(
+        request.images,
+        request.images.name,
+        request.labels,
+        request.labels.name,
+        request.split,
+        { onProgress },
+      );
+}
+
 /** Runs one request and reports through `post`: what the worker does with each message. */
 export async function runIngestRequest(
   request: IngestRequest,
   post: PostIngestResponse,
 ): Promise<void> {
   const { jobId } = request;
-  const onProgress = (progress: IngestProgress): void =>
-    post({ kind: 'progress', jobId, progress }, []);
   try {
-    const result =
-      request.kind === 'start-csv'
-        ? await ingestCsvFile(request.file, request.file.name, request.split, {
-            onProgress,
-            allocation: request.allocation,
-          })
-        : await ingestIdxFiles(
-            request.images,
-            request.images.name,
-            request.labels,
-            request.labels.name,
-            request.split,
-            { onProgress },
-          );
+    const result = await runIngestJob(request, (progress) =>
+      post({ kind: 'progress', jobId, progress }, []),
+    );
     post({ kind: 'done', jobId, result }, [result.images.buffer, result.labels.buffer]);
   } catch (error) {
     post({ kind: 'error', jobId, failure: serializeFailure(error) }, []);

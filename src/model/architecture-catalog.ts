@@ -67,7 +67,7 @@ export const ARCHITECTURES: readonly ArchitectureInfo[] = [
 
 export const DEFAULT_ARCHITECTURE_ID: ArchitectureId = 'seed-cnn';
 
-export function isArchitectureId(value: string): value is ArchitectureId {
+export function isArchitectureId(value: unknown): value is ArchitectureId {
   return ARCHITECTURES.some((a) => a.id === value);
 }
 

@@ -28,10 +28,10 @@ const KERNEL_3X3: [number, number] = [3, 3];
 const BN_MOMENTUM = 0.99;
 const BN_EPSILON = 1e-3;
 
-type Builder = (b: LayerNamer) => tf.layers.Layer[];
+type Builder = (b: LayerFactory) => tf.layers.Layer[];
 
-/** Hands out initialisers with distinct seeds so that a seeded model is repeatable. */
-class LayerNamer {
+/** Builds the named layers of the architectures, with initialiser seeds that make a seeded model repeatable. */
+class LayerFactory {
   private seedCounter = 0;
   constructor(private readonly seed: number | undefined) {}
 
@@ -157,7 +157,7 @@ const BUILDERS: Record<ArchitectureId, Builder> = {
  * Input: float32 [batch, 28, 28, 1] in [0, 1]; output: float32 [batch, 10] class probabilities.
  */
 export function createModel(id: ArchitectureId, options: ArchitectureOptions = {}): tf.Sequential {
-  const layers = BUILDERS[id](new LayerNamer(options.seed));
+  const layers = BUILDERS[id](new LayerFactory(options.seed));
   return tf.sequential({ name: id.replace(/-/g, '_'), layers });
 }
 

@@ -7,10 +7,10 @@
  * checkpoint (and any orphan of an earlier interrupted write) is deleted. readLatestCheckpoint
  * follows the pointer, so whatever step an interruption hits, it finds a complete checkpoint.
  */
-import type { SerializedModel } from '../training/training-shared';
-import type { EpochMetrics, TrainingParams } from '../training/training-protocol';
-import { findTrainingParamsProblem } from './model-metadata';
-import type { OptimizerStateEntry } from './optimizer-state';
+import { errorMessage } from '../shared/errors';
+import { isRecord } from '../shared/guards';
+import type { CheckpointWriter, TrainingCheckpoint } from '../training/checkpoint';
+import { findTrainingParamsProblem } from '../training/training-params';
 import { StorageError, toReadError, toWriteError } from './storage-error';
 import {
   CHECKPOINT_BY_RUN_INDEX,
@@ -21,27 +21,9 @@ import {
   withStudioTransaction,
 } from './studio-db';
 
-export const CHECKPOINT_SCHEMA_VERSION = 1;
+export type { TrainingCheckpoint } from '../training/checkpoint';
 
-/** What the engine hands over at the end of an epoch. */
-export interface TrainingCheckpoint {
-  runId: string;
-  /** Epochs completed; a resumed run starts at this 0-based epoch index. */
-  epoch: number;
-  params: TrainingParams;
-  history: EpochMetrics[];
-  model: SerializedModel;
-  optimizerState: OptimizerStateEntry[];
-  /** Training time up to this epoch's end, ms, pauses excluded. */
-  elapsedMs: number;
-  /** Seed of the per-epoch row order (train-loop's fillEpochOrder), uint32. */
-  shuffleSeed: number;
-  /**
-   * Which data the run trained on (dataset-store's datasetKey), so resuming is offered only
-   * with the same data; empty when unknown.
-   */
-  datasetKey: string;
-}
+export const CHECKPOINT_SCHEMA_VERSION = 1;
 
 export interface StoredCheckpoint extends TrainingCheckpoint {
   schemaVersion: typeof CHECKPOINT_SCHEMA_VERSION;
@@ -67,7 +49,7 @@ export interface CheckpointStoreOptions {
   afterStep?: (step: CheckpointWriteStep) => void | Promise<void>;
 }
 
-export interface CheckpointStore {
+export interface CheckpointStore extends CheckpointWriter {
   writeCheckpoint(checkpoint: TrainingCheckpoint): Promise<StoredCheckpoint>;
   /** The run's current checkpoint, or null when it has none. */
   readLatestCheckpoint(runId: string): Promise<StoredCheckpoint | null>;
@@ -78,9 +60,6 @@ export interface CheckpointStore {
 }
 
 const DTYPE_BYTES = { float32: 4, int32: 4 } as const;
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const isShape = (value: unknown): value is number[] =>
   Array.isArray(value) && value.every((d) => Number.isInteger(d) && d >= 0);
@@ -256,7 +235,7 @@ export function createCheckpointStore(options: CheckpointStoreOptions = {}): Che
         },
       );
     } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
+      const detail = errorMessage(error);
       throw new StorageError(
         'write-failed',
         `Could not remove the checkpoints of run ${runId}: ${detail}`,

@@ -5,10 +5,12 @@
  *
  * A split is replaced in one `put`, so a failed write leaves the previous record as it was.
  */
+import { isRecord } from '../shared/guards';
 import { PIXELS_PER_IMAGE } from '../config/dataset';
 import type { LoadedSplit } from '../data/ingest-types';
 import { StorageError, toReadError, toWriteError } from './storage-error';
 import { DATASET_STORE, globalIndexedDb, requestResult, withStudioTransaction } from './studio-db';
+import { errorMessage } from '../shared/errors';
 
 export const DATASET_SCHEMA_VERSION = 1;
 
@@ -87,8 +89,11 @@ export function datasetKey(
   );
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+/** The row counts a dataset key names (`train:<n>:<hash>|test:<n>:<hash>`), or null. */
+export function countsOfDatasetKey(key: string): { train: number; test: number } | null {
+  const match = /^train:(\d+):[0-9a-f]+\|test:(\d+):[0-9a-f]+$/.exec(key);
+  return match ? { train: Number(match[1]), test: Number(match[2]) } : null;
+}
 
 /** null when `value` is a complete stored split, else what is wrong. */
 export function findStoredSplitProblem(value: unknown): string | null {
@@ -167,7 +172,7 @@ export function createDatasetStore(options: DatasetStoreOptions = {}): DatasetSt
         requestResult(tx.objectStore(DATASET_STORE).clear()),
       );
     } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
+      const detail = errorMessage(error);
       throw new StorageError('write-failed', `Could not remove the kept dataset: ${detail}`, {
         cause: error,
       });

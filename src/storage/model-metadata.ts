@@ -3,9 +3,11 @@
  * way back in. No tfjs here (the tfjs version is an argument), so the UI can list saved
  * models without loading TensorFlow.js.
  */
-import { ARCHITECTURES, type ArchitectureId } from '../model/architecture-catalog';
+import { isRecord } from '../shared/guards';
+import { isArchitectureId, type ArchitectureId } from '../model/architecture-catalog';
 import { CLASS_NAMES, IMAGE_SIZE_PX, NUM_CLASSES } from '../config/dataset';
-import type { OptimizerId, TrainingParams } from '../training/training-protocol';
+import type { SerializedModel } from '../training/run-types';
+import { findTrainingParamsProblem, type TrainingParams } from '../training/training-params';
 
 /** Bump when a field changes meaning or shape; old records then show up as unreadable. */
 export const MODEL_METADATA_SCHEMA_VERSION = 1;
@@ -53,6 +55,16 @@ export interface ModelMetadataInput {
   sizeBytes: number;
 }
 
+/** Bytes the model occupies: topology and weight specs as UTF-8 JSON, plus the weights. */
+export function serializedModelSizeBytes(model: SerializedModel): number {
+  const encoder = new TextEncoder();
+  return (
+    encoder.encode(JSON.stringify(model.modelTopology)).byteLength +
+    encoder.encode(JSON.stringify(model.weightSpecs)).byteLength +
+    model.weightData.byteLength
+  );
+}
+
 export function createModelMetadata(input: ModelMetadataInput): ModelMetadata {
   const metadata: ModelMetadata = {
     schemaVersion: MODEL_METADATA_SCHEMA_VERSION,
@@ -86,52 +98,13 @@ export function describeUnreadable(value: unknown): string {
   return findMetadataProblem(value) ?? 'readable';
 }
 
-const ARCHITECTURE_IDS: ReadonlySet<string> = new Set(ARCHITECTURES.map((info) => info.id));
-const OPTIMIZER_IDS: ReadonlySet<string> = new Set<OptimizerId>([
-  'adam',
-  'sgd-momentum',
-  'rmsprop',
-]);
-
 type Fields = Record<string, unknown>;
 
-const isRecord = (value: unknown): value is Fields =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-const isPositiveInteger = (value: unknown): boolean =>
-  typeof value === 'number' && Number.isInteger(value) && value > 0;
 const isNonNegativeInteger = (value: unknown): boolean =>
   typeof value === 'number' && Number.isInteger(value) && value >= 0;
 const isFraction = (value: unknown): boolean =>
   typeof value === 'number' && value >= 0 && value <= 1;
 const isNonEmptyString = (value: unknown): boolean => typeof value === 'string' && value.length > 0;
-
-/** null when `value` is valid TrainingParams, else what is wrong. */
-export function findTrainingParamsProblem(value: unknown): string | null {
-  if (!isRecord(value)) return 'training parameters are missing';
-  if (typeof value.architectureId !== 'string' || !ARCHITECTURE_IDS.has(value.architectureId)) {
-    return `unknown architecture ${JSON.stringify(value.architectureId)}`;
-  }
-  if (!isPositiveInteger(value.epochs)) return 'epochs is not a positive integer';
-  if (!isPositiveInteger(value.batchSize)) return 'batch size is not a positive integer';
-  const rate = value.learningRate;
-  if (typeof rate !== 'number' || !(rate > 0) || !Number.isFinite(rate)) {
-    return 'learning rate is not a positive number';
-  }
-  if (typeof value.optimizer !== 'string' || !OPTIMIZER_IDS.has(value.optimizer)) {
-    return `unknown optimizer ${JSON.stringify(value.optimizer)}`;
-  }
-  const fraction = value.validationFraction;
-  if (typeof fraction !== 'number' || !(fraction >= 0 && fraction < 1)) {
-    return 'validation fraction is not in [0, 1)';
-  }
-  if (
-    value.seed !== undefined &&
-    !(typeof value.seed === 'number' && Number.isFinite(value.seed))
-  ) {
-    return 'seed is not a number';
-  }
-  return null;
-}
 
 /** null when `value` is valid ModelMetadata of the current schema, else what is wrong. */
 function findMetadataProblem(value: unknown): string | null {
@@ -143,7 +116,7 @@ function findMetadataProblem(value: unknown): string | null {
   }
   if (!isNonEmptyString(value.id)) return 'id is missing';
   if (typeof value.name !== 'string') return 'name is missing';
-  if (typeof value.architectureId !== 'string' || !ARCHITECTURE_IDS.has(value.architectureId)) {
+  if (!isArchitectureId(value.architectureId)) {
     return `unknown architecture ${JSON.stringify(value.architectureId)}`;
   }
   const classNames = value.classNames;

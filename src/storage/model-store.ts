@@ -8,9 +8,11 @@
  * never touched, because every save gets a fresh id.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { SerializedModel } from '../training/training-shared';
+import type { SerializedModel } from '../training/run-types';
+import { joinWeightData } from '../training/serialized-model';
 import {
   createModelMetadata,
+  serializedModelSizeBytes,
   describeUnreadable,
   isModelMetadata,
   type ModelMetadata,
@@ -24,6 +26,7 @@ import {
   requestResult,
   withStudioTransaction,
 } from './studio-db';
+import { errorMessage } from '../shared/errors';
 
 /** `v1` is the key layout version; a new layout gets a new prefix and a migration. */
 export const MODEL_KEY_PREFIX = 'indexeddb://fashion-mnist-studio/v1/models/';
@@ -152,30 +155,14 @@ interface MetadataRecord {
   metadata: unknown;
 }
 
-/** Bytes the model occupies: topology and weight specs as UTF-8 JSON, plus the weights. */
-export function serializedModelSizeBytes(model: SerializedModel): number {
-  const encoder = new TextEncoder();
-  return (
-    encoder.encode(JSON.stringify(model.modelTopology)).byteLength +
-    encoder.encode(JSON.stringify(model.weightSpecs)).byteLength +
-    model.weightData.byteLength
-  );
-}
-
 function toSerializedModel(artifacts: tf.io.ModelArtifacts): SerializedModel {
-  const data = artifacts.weightData;
   if (artifacts.modelTopology === undefined || artifacts.modelTopology instanceof ArrayBuffer) {
     throw new Error('stored model has no JSON topology');
   }
   return {
     modelTopology: artifacts.modelTopology,
     weightSpecs: artifacts.weightSpecs ?? [],
-    weightData:
-      data === undefined
-        ? new ArrayBuffer(0)
-        : Array.isArray(data)
-          ? tf.io.concatenateArrayBuffers(data)
-          : data,
+    weightData: joinWeightData(artifacts.weightData),
   };
 }
 
@@ -313,7 +300,7 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       );
     } catch (error) {
       if (error instanceof StorageError) throw error;
-      const detail = error instanceof Error ? error.message : String(error);
+      const detail = errorMessage(error);
       throw new StorageError('write-failed', `Could not delete the saved model: ${detail}`, {
         cause: error,
       });

@@ -2,6 +2,7 @@
  * The one error type the storage layer throws, with a kind the UI can switch on and a message
  * a person can read. The original IndexedDB / tfjs error stays in `cause`.
  */
+import { errorMessage } from '../shared/errors';
 
 export type StorageErrorKind =
   /** The browser refused to store more (QuotaExceededError). */
@@ -34,14 +35,6 @@ export function isQuotaError(error: unknown): boolean {
   return name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED';
 }
 
-function describeCause(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  if (typeof error === 'object' && error !== null && 'name' in error) {
-    return String((error as { name: unknown }).name);
-  }
-  return String(error);
-}
-
 /** Wraps any failure of a write in a StorageError that says whether the disk was full. */
 export function toWriteError(what: string, error: unknown): StorageError {
   if (error instanceof StorageError) return error;
@@ -53,14 +46,14 @@ export function toWriteError(what: string, error: unknown): StorageError {
       { cause: error },
     );
   }
-  return new StorageError('write-failed', `Could not save ${what}: ${describeCause(error)}`, {
+  return new StorageError('write-failed', `Could not save ${what}: ${errorMessage(error)}`, {
     cause: error,
   });
 }
 
 export function toReadError(what: string, error: unknown): StorageError {
   if (error instanceof StorageError) return error;
-  return new StorageError('read-failed', `Could not read ${what}: ${describeCause(error)}`, {
+  return new StorageError('read-failed', `Could not read ${what}: ${errorMessage(error)}`, {
     cause: error,
   });
 }

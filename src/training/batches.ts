@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE_PX, MAX_PIXEL_VALUE, NUM_CLASSES, PIXELS_PER_IMAGE } from '../config/dataset';
-import type { SplitArrays } from './training-protocol';
+import type { SplitArrays } from './run-types';
 
 /** Number of images in a split (labels are the authority; images must match). */
 export function splitLength(split: SplitArrays): number {

@@ -12,7 +12,7 @@ import {
   type EvaluationResult,
   type MisclassifiedExample,
   type SplitArrays,
-} from './training-protocol';
+} from './run-types';
 
 /** Rows per predict call during evaluation; larger than training batches since no gradients. */
 export const EVALUATION_BATCH_SIZE = 256;
@@ -44,6 +44,34 @@ function crossEntropy(probabilityOfTrueClass: number): number {
 }
 
 /**
+ * Runs `model` over `split` in batches of at most `batchSize` rows and hands each batch's class
+ * probabilities, float32 [rows × 10] row-major, to `onBatch` (a view the call may reuse: copy
+ * what you keep). Yields between batches when asked, so a long pass does not block the thread.
+ */
+export async function predictInBatches(
+  model: tf.LayersModel,
+  split: SplitArrays,
+  options: Pick<EvaluateOptions, 'batchSize' | 'yieldToEventLoop'>,
+  onBatch: (start: number, rows: number, probabilities: Float32Array) => void,
+): Promise<void> {
+  const count = splitLength(split);
+  const batchSize = Math.max(1, Math.min(options.batchSize ?? EVALUATION_BATCH_SIZE, count || 1));
+  const gatherer = new BatchGatherer(split, batchSize);
+  for (let start = 0; start < count; start += batchSize) {
+    const rows = Math.min(batchSize, count - start);
+    const output = tf.tidy(() => {
+      const { xs, ys } = gatherer.gatherRange(start, rows);
+      ys.dispose();
+      return model.predict(xs) as tf.Tensor2D;
+    });
+    const values = (await output.data()) as Float32Array;
+    output.dispose();
+    onBatch(start, rows, values);
+    if (options.yieldToEventLoop) await options.yieldToEventLoop();
+  }
+}
+
+/**
  * Loss, accuracy, 10 × 10 confusion matrix, per-class accuracy and the most confident mistakes
  * of `model` on `split`. An empty split gives NaN loss/accuracy.
  */
@@ -53,8 +81,6 @@ export async function evaluateModel(
   options: EvaluateOptions = {},
 ): Promise<EvaluationResult> {
   const count = splitLength(split);
-  const batchSize = Math.max(1, Math.min(options.batchSize ?? EVALUATION_BATCH_SIZE, count || 1));
-  const gatherer = new BatchGatherer(split, batchSize);
   const confusion = Array.from({ length: NUM_CLASSES }, () =>
     new Array<number>(NUM_CLASSES).fill(0),
   );
@@ -62,17 +88,7 @@ export async function evaluateModel(
   let lossSum = 0;
   let correct = 0;
 
-  for (let start = 0; start < count; start += batchSize) {
-    const rows = Math.min(batchSize, count - start);
-    const probabilities = tf.tidy(() => {
-      const { xs, ys } = gatherer.gatherRange(start, rows);
-      ys.dispose();
-      return model.predict(xs) as tf.Tensor2D;
-    });
-    // float32 [rows, 10], row-major.
-    const values = await probabilities.data();
-    probabilities.dispose();
-
+  await predictInBatches(model, split, options, (start, rows, values) => {
     for (let r = 0; r < rows; r++) {
       const trueLabel = split.labels[start + r];
       const offset = r * NUM_CLASSES;
@@ -93,8 +109,7 @@ export async function evaluateModel(
         });
       }
     }
-    if (options.yieldToEventLoop) await options.yieldToEventLoop();
-  }
+  });
 
   mistakes.sort((a, b) => b.confidence - a.confidence || a.index - b.index);
   const perClassAccuracy = confusion.map((row, label) => {

@@ -1,10 +1,9 @@
 /**
  * The training loop: pure ML code (no DOM, no React), the same in a worker and on the main
- * thread. Reports through hooks and is steered through a TrainingController; see
+ * thread. Reports through hooks and is steered through a RunControl; see
  * docs/training-engine.md for the design.
  */
 import * as tf from '@tensorflow/tfjs';
-import { restoreOptimizerState, type OptimizerStateEntry } from '../storage/optimizer-state';
 import {
   BatchGatherer,
   fillEpochOrder,
@@ -14,15 +13,16 @@ import {
 } from './batches';
 import { evaluateLossAndAccuracy } from './evaluate';
 import { createOptimizer } from './optimizers';
-import type { BatchMetrics, EpochMetrics, SplitArrays, TrainingParams } from './training-protocol';
-
-export type TrainingState = 'running' | 'paused';
+import { restoreOptimizerState, type OptimizerStateEntry } from './optimizer-state';
+import { ActiveClock, yieldToEventLoop, type PauseState, type RunControl } from './run-control';
+import type { BatchMetrics, EpochMetrics, SplitArrays } from './run-types';
+import { assertTrainingParams, type TrainingParams } from './training-params';
 
 export interface TrainingHooks {
   onBatchEnd?(metrics: BatchMetrics): void;
   onEpochEnd?(metrics: EpochMetrics): void;
-  /** Called when a pause or resume takes effect (at a batch boundary), not when requested. */
-  onStateChange?(state: TrainingState): void;
+  /** Called when a pause or unpause takes effect (at a batch boundary), not when requested. */
+  onPauseStateChange?(state: PauseState): void;
   /**
    * Awaited after every finished epoch (after onEpochEnd), before the next one starts: the
    * place to write a checkpoint, since model and optimizer hold exactly this epoch's state.
@@ -84,71 +84,6 @@ export interface TrainingOutcome {
 }
 
 /**
- * Pause / resume / stop requests, honoured at the next batch boundary. Like an AbortSignal, a
- * stop is final; one controller steers one run.
- */
-export class TrainingController {
-  private paused = false;
-  private stopped = false;
-  private wake: (() => void) | null = null;
-
-  get isPauseRequested(): boolean {
-    return this.paused;
-  }
-
-  get isStopRequested(): boolean {
-    return this.stopped;
-  }
-
-  pause(): void {
-    if (!this.stopped) this.paused = true;
-  }
-
-  resume(): void {
-    this.paused = false;
-    this.wakeUp();
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.paused = false;
-    this.wakeUp();
-  }
-
-  /** Resolves when resumed or stopped (immediately if not paused). */
-  waitWhilePaused(): Promise<void> {
-    if (!this.paused) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.wake = resolve;
-    });
-  }
-
-  private wakeUp(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
-  }
-}
-
-/**
- * Yields to the event loop with a MessageChannel task: unlike setTimeout(0), browsers do not
- * clamp it to 4 ms after nesting, and it lets queued worker messages run first.
- */
-export function yieldToEventLoop(): Promise<void> {
-  if (typeof MessageChannel === 'undefined') {
-    return new Promise((resolve) => setTimeout(resolve, 0));
-  }
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
-
-/**
  * Compiles `model` Keras-equivalently: categorical cross-entropy on softmax outputs, accuracy
  * metric, a fresh optimizer from params.
  */
@@ -163,38 +98,6 @@ export function compileForTraining(
   });
 }
 
-/** Tracks training time with pauses cut out. */
-class ActiveClock {
-  private activeMs: number;
-  private since: number;
-
-  constructor(
-    private readonly now: () => number,
-    startMs = 0,
-  ) {
-    this.activeMs = startMs;
-    this.since = now();
-  }
-
-  elapsedMs(): number {
-    return this.since < 0 ? this.activeMs : this.activeMs + (this.now() - this.since);
-  }
-
-  suspend(): void {
-    this.activeMs = this.elapsedMs();
-    this.since = -1;
-  }
-
-  restart(): void {
-    this.since = this.now();
-  }
-}
-
-function toNumber(value: tf.Scalar | number | undefined): number {
-  if (value === undefined) return Number.NaN;
-  return typeof value === 'number' ? value : value.dataSync()[0];
-}
-
 /**
  * Trains `model` (compiled here, see compileForTraining) on `data.train` for `params.epochs`,
  * holding out the last `params.validationFraction` for validation (Keras validation_split).
@@ -207,22 +110,14 @@ export async function trainModel(
   data: { train: SplitArrays },
   params: TrainingParams,
   hooks: TrainingHooks,
-  control: TrainingController,
+  control: RunControl,
   options: TrainRunOptions = {},
 ): Promise<TrainingOutcome> {
-  const now = options.now ?? (() => performance.now());
-  const pauseYield = options.yieldToEventLoop ?? yieldToEventLoop;
-  if (!Number.isInteger(params.batchSize) || params.batchSize < 1) {
-    throw new Error(`Batch size must be a positive integer, got ${params.batchSize}`);
-  }
-  if (!Number.isInteger(params.epochs) || params.epochs < 0) {
-    throw new Error(`Epochs must be a non-negative integer, got ${params.epochs}`);
-  }
+  assertTrainingParams(params);
   splitLength(data.train);
   const { train, validation } = splitForValidation(data.train, params.validationFraction);
-  const trainCount = train.labels.length;
-  if (trainCount === 0) throw new Error('No training rows left after the validation split');
-
+  if (train.labels.length === 0)
+    throw new Error('No training rows left after the validation split');
   const resume = options.resumeFrom;
   if (resume && !(Number.isInteger(resume.epochsCompleted) && resume.epochsCompleted >= 0)) {
     throw new Error(`Cannot resume after ${resume.epochsCompleted} epochs`);
@@ -231,18 +126,7 @@ export async function trainModel(
   try {
     // Adam and RMSprop create their slots lazily; setWeights creates them from the checkpoint.
     if (resume) await restoreOptimizerState(model.optimizer, resume.optimizerState);
-    return await runEpochs(
-      model,
-      train,
-      validation,
-      params,
-      hooks,
-      control,
-      now,
-      pauseYield,
-      resume,
-      options.evaluationBatchSize,
-    );
+    return await new EpochLoop(model, train, validation, params, hooks, control, options).run();
   } finally {
     // We created the optimizer, so we free its slots; tfjs' model.dispose() would not
     // (tfjs only disposes optimizers it built from a name). The next trainModel recompiles.
@@ -250,122 +134,165 @@ export async function trainModel(
   }
 }
 
-async function runEpochs(
-  model: tf.LayersModel,
-  train: SplitArrays,
-  validation: SplitArrays,
-  params: TrainingParams,
-  hooks: TrainingHooks,
-  control: TrainingController,
-  now: () => number,
-  pauseYield: () => Promise<void>,
-  resume: ResumePoint | undefined,
-  evaluationBatchSize: number | undefined,
-): Promise<TrainingOutcome> {
-  const trainCount = train.labels.length;
-  const shuffleSeed = resume?.shuffleSeed ?? params.seed ?? randomSeed();
-  const order = new Uint32Array(trainCount);
-  const gatherer = new BatchGatherer(train, params.batchSize);
-  const batchesPerEpoch = Math.ceil(trainCount / params.batchSize);
-  const firstEpoch = resume?.epochsCompleted ?? 0;
-  const clock = new ActiveClock(now, resume?.elapsedMs ?? 0);
-  // Throughput counts only this call's work, so a resumed run does not look faster.
-  const throughputClock = new ActiveClock(now);
-  const history: EpochMetrics[] = resume ? resume.history.slice(0, firstEpoch) : [];
-  let samplesSeen = 0;
-  let batchesRun = 0;
+function toNumber(value: tf.Scalar | number | undefined): number {
+  if (value === undefined) return Number.NaN;
+  return typeof value === 'number' ? value : value.dataSync()[0];
+}
 
-  /** True when the run should end; handles a pause (and a stop during it) at this boundary. */
-  const shouldStopAtBoundary = async (): Promise<boolean> => {
-    await pauseYield();
-    if (control.isPauseRequested && !control.isStopRequested) {
-      clock.suspend();
-      throughputClock.suspend();
-      hooks.onStateChange?.('paused');
-      await control.waitWhilePaused();
-      clock.restart();
-      throughputClock.restart();
-      if (!control.isStopRequested) hooks.onStateChange?.('running');
+/** One run's epochs: the state they share, and the steps of each. */
+class EpochLoop {
+  private readonly trainCount: number;
+  private readonly batchesPerEpoch: number;
+  private readonly shuffleSeed: number;
+  private readonly firstEpoch: number;
+  private readonly order: Uint32Array;
+  private readonly gatherer: BatchGatherer;
+  private readonly clock: ActiveClock;
+  /** Counts only this call's work, so a resumed run does not look faster. */
+  private readonly throughputClock: ActiveClock;
+  private readonly pauseYield: () => Promise<void>;
+  private readonly history: EpochMetrics[];
+  private samplesSeen = 0;
+  private batchesRun = 0;
+
+  constructor(
+    private readonly model: tf.LayersModel,
+    train: SplitArrays,
+    private readonly validation: SplitArrays,
+    private readonly params: TrainingParams,
+    private readonly hooks: TrainingHooks,
+    private readonly control: RunControl,
+    private readonly options: TrainRunOptions,
+  ) {
+    const resume = options.resumeFrom;
+    const now = options.now ?? (() => performance.now());
+    this.trainCount = train.labels.length;
+    this.batchesPerEpoch = Math.ceil(this.trainCount / params.batchSize);
+    this.shuffleSeed = resume?.shuffleSeed ?? params.seed ?? randomSeed();
+    this.firstEpoch = resume?.epochsCompleted ?? 0;
+    this.order = new Uint32Array(this.trainCount);
+    this.gatherer = new BatchGatherer(train, params.batchSize);
+    this.clock = new ActiveClock(now, resume?.elapsedMs ?? 0);
+    this.throughputClock = new ActiveClock(now);
+    this.pauseYield = options.yieldToEventLoop ?? yieldToEventLoop;
+    this.history = resume ? resume.history.slice(0, this.firstEpoch) : [];
+  }
+
+  async run(): Promise<TrainingOutcome> {
+    if (this.control.isStopRequested) return this.finish('stopped');
+    for (let epoch = this.firstEpoch; epoch < this.params.epochs; epoch++) {
+      const sums = await this.trainEpoch(epoch);
+      if (sums === 'stopped') return this.finish('stopped');
+      await this.endEpoch(epoch, sums);
+      const isLastEpoch = epoch === this.params.epochs - 1;
+      if (!isLastEpoch && (await this.shouldStopAtBoundary())) return this.finish('stopped');
     }
-    return control.isStopRequested;
-  };
+    return this.finish('completed');
+  }
 
-  const finish = (end: TrainingOutcome['end']): TrainingOutcome => ({
-    end,
-    epochsCompleted: history.length,
-    batchesRun,
-    history,
-    elapsedMs: clock.elapsedMs(),
-  });
-
-  if (control.isStopRequested) return finish('stopped');
-  for (let epoch = firstEpoch; epoch < params.epochs; epoch++) {
-    fillEpochOrder(order, shuffleSeed, epoch);
-    let lossSum = 0;
-    let correctSum = 0;
-    for (let batch = 0; batch < batchesPerEpoch; batch++) {
-      const start = batch * params.batchSize;
-      const rows = order.subarray(start, Math.min(start + params.batchSize, trainCount));
-      const { xs, ys } = gatherer.gather(rows);
-      let logs: (tf.Scalar | number)[];
-      try {
-        // trainOnBatch reads loss and accuracy back (one small sync per step).
-        const result = await model.trainOnBatch(xs, ys);
-        logs = Array.isArray(result) ? result : [result];
-      } finally {
-        xs.dispose();
-        ys.dispose();
-      }
-      const loss = toNumber(logs[0]);
-      const accuracy = toNumber(logs[1]);
-      lossSum += loss * rows.length;
-      correctSum += accuracy * rows.length;
-      samplesSeen += rows.length;
-      batchesRun++;
-      const activeMs = throughputClock.elapsedMs();
-      hooks.onBatchEnd?.({
-        epoch,
-        batch,
-        batchesPerEpoch,
-        loss,
-        accuracy,
-        samplesSeen,
-        samplesPerSec: activeMs > 0 ? (samplesSeen * 1000) / activeMs : 0,
-        elapsedMs: clock.elapsedMs(),
-      });
-      const isLastBatch = batch === batchesPerEpoch - 1;
+  /** Every batch of one epoch; the sample-weighted loss and accuracy sums, or 'stopped'. */
+  private async trainEpoch(epoch: number): Promise<{ loss: number; correct: number } | 'stopped'> {
+    const { batchSize } = this.params;
+    fillEpochOrder(this.order, this.shuffleSeed, epoch);
+    const sums = { loss: 0, correct: 0 };
+    for (let batch = 0; batch < this.batchesPerEpoch; batch++) {
+      const start = batch * batchSize;
+      const rows = this.order.subarray(start, Math.min(start + batchSize, this.trainCount));
+      const { loss, accuracy } = await this.trainBatch(rows);
+      sums.loss += loss * rows.length;
+      sums.correct += accuracy * rows.length;
+      this.samplesSeen += rows.length;
+      this.batchesRun++;
+      this.reportBatch(epoch, batch, loss, accuracy);
+      const isLastBatch = batch === this.batchesPerEpoch - 1;
       // After the last batch the epoch still ends (validation + onEpochEnd) before stopping.
-      if (!isLastBatch && (await shouldStopAtBoundary())) return finish('stopped');
+      if (!isLastBatch && (await this.shouldStopAtBoundary())) return 'stopped';
     }
+    return sums;
+  }
 
+  private async trainBatch(rows: Uint32Array): Promise<{ loss: number; accuracy: number }> {
+    const { xs, ys } = this.gatherer.gather(rows);
+    let logs: (tf.Scalar | number)[];
+    try {
+      // trainOnBatch reads loss and accuracy back (one small sync per step).
+      const result = await this.model.trainOnBatch(xs, ys);
+      logs = Array.isArray(result) ? result : [result];
+    } finally {
+      xs.dispose();
+      ys.dispose();
+    }
+    return { loss: toNumber(logs[0]), accuracy: toNumber(logs[1]) };
+  }
+
+  private reportBatch(epoch: number, batch: number, loss: number, accuracy: number): void {
+    const activeMs = this.throughputClock.elapsedMs();
+    this.hooks.onBatchEnd?.({
+      epoch,
+      batch,
+      batchesPerEpoch: this.batchesPerEpoch,
+      loss,
+      accuracy,
+      samplesSeen: this.samplesSeen,
+      samplesPerSec: activeMs > 0 ? (this.samplesSeen * 1000) / activeMs : 0,
+      elapsedMs: this.clock.elapsedMs(),
+    });
+  }
+
+  /** Validation, the epoch's metrics, and the commit (checkpoint) hook. */
+  private async endEpoch(epoch: number, sums: { loss: number; correct: number }): Promise<void> {
     // Let queued messages (and, on the main thread, the page) run between the epoch's last
     // step and validation, instead of one task holding both.
-    await pauseYield();
+    await this.pauseYield();
     const val =
-      validation.labels.length > 0
-        ? await evaluateLossAndAccuracy(model, validation, {
-            yieldToEventLoop: pauseYield,
-            batchSize: evaluationBatchSize,
+      this.validation.labels.length > 0
+        ? await evaluateLossAndAccuracy(this.model, this.validation, {
+            yieldToEventLoop: this.pauseYield,
+            batchSize: this.options.evaluationBatchSize,
           })
         : { loss: Number.NaN, accuracy: Number.NaN };
     // Keras reports the epoch's training metrics as the sample-weighted mean over its batches.
-    const epochMetrics: EpochMetrics = {
+    const metrics: EpochMetrics = {
       epoch,
-      loss: lossSum / trainCount,
-      accuracy: correctSum / trainCount,
+      loss: sums.loss / this.trainCount,
+      accuracy: sums.correct / this.trainCount,
       valLoss: val.loss,
       valAccuracy: val.accuracy,
-      elapsedMs: clock.elapsedMs(),
+      elapsedMs: this.clock.elapsedMs(),
     };
-    history.push(epochMetrics);
-    hooks.onEpochEnd?.(epochMetrics);
-    await hooks.onEpochCommitted?.({
+    this.history.push(metrics);
+    this.hooks.onEpochEnd?.(metrics);
+    await this.hooks.onEpochCommitted?.({
       epochsCompleted: epoch + 1,
-      history: history.slice(),
-      elapsedMs: clock.elapsedMs(),
-      shuffleSeed,
+      history: this.history.slice(),
+      elapsedMs: this.clock.elapsedMs(),
+      shuffleSeed: this.shuffleSeed,
     });
-    if (epoch < params.epochs - 1 && (await shouldStopAtBoundary())) return finish('stopped');
   }
-  return finish('completed');
+
+  /** True when the run should end; handles a pause (and a stop during it) at this boundary. */
+  private async shouldStopAtBoundary(): Promise<boolean> {
+    const { control, hooks } = this;
+    await this.pauseYield();
+    if (control.isPauseRequested && !control.isStopRequested) {
+      this.clock.suspend();
+      this.throughputClock.suspend();
+      hooks.onPauseStateChange?.('paused');
+      await control.waitWhilePaused();
+      this.clock.restart();
+      this.throughputClock.restart();
+      if (!control.isStopRequested) hooks.onPauseStateChange?.('running');
+    }
+    return control.isStopRequested;
+  }
+
+  private finish(end: TrainingOutcome['end']): TrainingOutcome {
+    return {
+      end,
+      epochsCompleted: this.history.length,
+      batchesRun: this.batchesRun,
+      history: this.history,
+      elapsedMs: this.clock.elapsedMs(),
+    };
+  }
 }

@@ -7,7 +7,7 @@
 import * as tfvis from '@tensorflow/tfjs-vis';
 import { useEffect, useRef } from 'react';
 import { CLASS_NAMES } from '../../config/dataset';
-import type { EvaluationResult } from '../../training/training-protocol';
+import type { EvaluationResult } from '../../training/run-types';
 import { nextTask } from './staged-view';
 
 const CONFUSION_WIDTH_PX = 480;

@@ -2,7 +2,7 @@
  * What the live training charts show, from the metrics the training reports: plain data, so
  * it can be tested without a browser.
  */
-import type { EpochMetrics } from '../../training/training-protocol';
+import type { EpochMetrics } from '../../training/run-types';
 import { downsampleMeans } from './downsample';
 import type { LineChartFrame } from './live-line-chart';
 

@@ -3,7 +3,7 @@
  * the bundle and the first screen needs none of them. The curves are live vega views that get
  * new points streamed; the confusion matrix is drawn once per evaluation, in several tasks.
  */
-import type { EpochMetrics } from '../../training/training-protocol';
+import type { EpochMetrics } from '../../training/run-types';
 import { LineChart } from './line-chart';
 import { batchFrame, epochFrame, type BatchSeries } from './training-chart-frames';
 

@@ -9,6 +9,7 @@ import { classifyFile } from '../../data/classify-file';
 import { createDatasetLoader, type DatasetLoader } from '../../data/ingest-main';
 import { IngestError, type IngestErrorDetails, type LoadedSplit } from '../../data/ingest-types';
 import { datasetReducer, INITIAL_DATASET_STATE, type DatasetState } from './dataset-state';
+import { errorMessage } from '../../shared/errors';
 
 /** Progress reaches React state at most this often per file, so a fast parse is not slowed. */
 const PROGRESS_UPDATE_INTERVAL_MS = 100;
@@ -26,7 +27,7 @@ const newId = (): string => `load-${++nextLoadId}`;
 
 function toErrorDetails(fileName: string, error: unknown): IngestErrorDetails {
   if (error instanceof IngestError) return error.details;
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorMessage(error);
   return { fileName, expected: 'a readable file', message: `${fileName}: ${text}` };
 }
 

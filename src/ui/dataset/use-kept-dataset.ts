@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { LoadedSplit } from '../../data/ingest-types';
 import type { DatasetStore } from '../../storage/dataset-store';
+import { errorMessage } from '../../shared/errors';
 
 /** localStorage key of the setting (a preference, not data: it may live in localStorage). */
 export const KEEP_DATA_SETTING_KEY = 'fashion-mnist-studio.keep-data';
@@ -117,7 +118,7 @@ export function useKeptDataset(restore: (splits: LoadedSplit[]) => void): KeptDa
         setStatus(keptStatus());
       } catch (error) {
         if (!isCurrent) return;
-        const detail = error instanceof Error ? error.message : String(error);
+        const detail = errorMessage(error);
         if (isUnavailableError(error)) {
           isUnavailableRef.current = true;
           setStatus({ kind: 'unavailable', message: detail });
@@ -146,7 +147,7 @@ export function useKeptDataset(restore: (splits: LoadedSplit[]) => void): KeptDa
           setStatus(keptStatus());
         } catch (error) {
           // The split stays loaded in the tab; what was kept before stays kept.
-          const detail = error instanceof Error ? error.message : String(error);
+          const detail = errorMessage(error);
           setStatus({
             kind: 'error',
             message: `The ${loaded.split === 'train' ? 'training' : 'test'} set is loaded in this tab but could not be kept in this browser. ${detail}`,
@@ -175,7 +176,7 @@ export function useKeptDataset(restore: (splits: LoadedSplit[]) => void): KeptDa
         } catch (error) {
           setStatus({
             kind: 'error',
-            message: `The data kept in this browser could not be removed: ${error instanceof Error ? error.message : String(error)}`,
+            message: `The data kept in this browser could not be removed: ${errorMessage(error)}`,
           });
         }
       });

@@ -5,8 +5,9 @@
  */
 import type { ArchitectureId } from '../../model/architecture-catalog';
 import type { ModelMetadata } from '../../storage/model-metadata';
-import type { SerializedModel } from '../../training/training-shared';
-import type { TrainingParams } from '../../training/training-protocol';
+import type { SerializedModel } from '../../training/run-types';
+import type { TrainingParams } from '../../training/training-params';
+import type { TrainedSummary } from '../training/use-training';
 
 export type CurrentModelSource = 'trained' | 'saved' | 'file';
 
@@ -23,6 +24,8 @@ export interface CurrentModel {
   trainingAccuracy: number | null;
   validationAccuracy: number | null;
   testAccuracy: number | null;
+  /** TensorFlow.js version that trained or saved it, when known. */
+  tfjsVersion: string | null;
 }
 
 let nextModelNumber = 0;
@@ -51,5 +54,53 @@ export function fromMetadata(
     trainingAccuracy: metadata.trainingAccuracy,
     validationAccuracy: metadata.validationAccuracy,
     testAccuracy: metadata.testAccuracy,
+    tfjsVersion: metadata.tfjsVersion,
+  };
+}
+
+/** A model just trained in this tab, named `name`. */
+export function fromTraining(
+  model: SerializedModel,
+  name: string,
+  summary: TrainedSummary,
+): CurrentModel {
+  return {
+    id: newCurrentModelId(),
+    source: 'trained',
+    name,
+    model,
+    architectureId: summary.params.architectureId,
+    trainingParams: summary.params,
+    epochsCompleted: summary.epochsCompleted,
+    trainingAccuracy: summary.trainingAccuracy,
+    validationAccuracy: summary.validationAccuracy,
+    testAccuracy: summary.testAccuracy,
+    tfjsVersion: summary.tfjsVersion ?? null,
+  };
+}
+
+/**
+ * A model read from `files`: described by its metadata when one came with it, else only named
+ * after its model JSON (architecture and settings unknown).
+ */
+export function fromFiles(
+  model: SerializedModel,
+  metadata: ModelMetadata | null,
+  files: File[],
+): CurrentModel {
+  if (metadata) return fromMetadata(model, metadata, 'file');
+  const jsonName = files.find((file) => file.name.endsWith('.json'))?.name ?? 'model';
+  return {
+    id: newCurrentModelId(),
+    source: 'file',
+    name: jsonName.replace(/\.json$/, ''),
+    model,
+    architectureId: null,
+    trainingParams: null,
+    epochsCompleted: 0,
+    trainingAccuracy: null,
+    validationAccuracy: null,
+    testAccuracy: null,
+    tfjsVersion: null,
   };
 }

@@ -1,18 +1,13 @@
-/**
- * Hands files to the browser's downloads. One anchor click per file: `downloads://` in tfjs
- * does the same, and Chromium may ask once before allowing several downloads from one page.
- */
+/** Downloads a model as TensorFlow.js layers files plus our metadata (model-download-files.ts). */
 import type { ModelMetadata } from '../../storage/model-metadata';
+import { saveFile } from '../save-file';
 import type { CurrentModel } from './current-model';
 
-/** Metadata for a model that has none stored yet (just trained, or from files). */
+/** Metadata for a model that has none stored yet (just trained, or from files with it). */
 async function metadataFor(current: CurrentModel): Promise<ModelMetadata | null> {
-  if (!current.trainingParams) return null;
-  const [{ createModelMetadata }, { serializedModelSizeBytes }, tf] = await Promise.all([
-    import('../../storage/model-metadata'),
-    import('../../storage/model-store'),
-    import('@tensorflow/tfjs'),
-  ]);
+  if (!current.trainingParams || !current.tfjsVersion) return null;
+  const { createModelMetadata, serializedModelSizeBytes } =
+    await import('../../storage/model-metadata');
   return createModelMetadata({
     id: current.id,
     name: current.name,
@@ -21,29 +16,20 @@ async function metadataFor(current: CurrentModel): Promise<ModelMetadata | null>
     trainingAccuracy: current.trainingAccuracy,
     validationAccuracy: current.validationAccuracy,
     testAccuracy: current.testAccuracy,
-    tfjsVersion: tf.version.tfjs,
+    tfjsVersion: current.tfjsVersion,
     createdAt: new Date(),
     sizeBytes: serializedModelSizeBytes(current.model),
   });
 }
 
+/** Starts the downloads; resolves with the file names handed to the browser. */
 export async function downloadModel(
   current: CurrentModel,
   storedMetadata: ModelMetadata | null = null,
 ): Promise<string[]> {
-  const { createModelDownloadFiles } = await import('../../storage/model-files');
+  const { createModelDownloadFiles } = await import('../../storage/model-download-files');
   const metadata = storedMetadata ?? (await metadataFor(current));
   const files = createModelDownloadFiles(current.model, metadata, current.name);
-  for (const file of files) {
-    const url = URL.createObjectURL(file.blob);
-    const anchor = document.createElement('a');
-    anchor.href = url;
-    anchor.download = file.name;
-    document.body.append(anchor);
-    anchor.click();
-    anchor.remove();
-    // Revoke later: the download may still be reading the blob.
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
-  }
+  for (const file of files) saveFile(file.name, file.blob);
   return files.map((f) => f.name);
 }

@@ -1,7 +1,9 @@
 import { useRef, useState } from 'react';
+import { saveFile } from '../save-file';
 import { formatCount } from '../format';
 import type { CurrentModel } from './current-model';
 import { createPredictionsCsv } from './predictions-csv';
+import { errorMessage } from '../../shared/errors';
 
 export interface TestPredictionsDownloadProps {
   current: CurrentModel | null;
@@ -10,19 +12,6 @@ export interface TestPredictionsDownloadProps {
   /** uint8 [n × 784] light-on-dark images → float32 [n × 10]; the path Try it uses. */
   predict?: (images: Uint8Array) => Promise<Float32Array>;
   test?: { images: Uint8Array; labels: Uint8Array; count: number };
-}
-
-/** Hands one text file to the browser's downloads. */
-function downloadText(fileName: string, text: string, mimeType: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: mimeType }));
-  const anchor = document.createElement('a');
-  anchor.href = url;
-  anchor.download = fileName;
-  document.body.append(anchor);
-  anchor.click();
-  anchor.remove();
-  // Revoke later: the download may still be reading the blob.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 /**
@@ -51,19 +40,16 @@ export function TestPredictionsDownload({
     try {
       const [probabilities, { sanitizeFileBaseName }] = await Promise.all([
         predict(test.images),
-        import('../../storage/model-files'),
+        import('../../storage/model-download-files'),
       ]);
       const csv = createPredictionsCsv({ labels: test.labels, probabilities });
-      downloadText(
+      saveFile(
         `${sanitizeFileBaseName(baseName.trim() || current.name)}.test-predictions.csv`,
-        csv,
-        'text/csv',
+        new Blob([csv], { type: 'text/csv' }),
       );
     } catch (cause) {
       if (request === requestRef.current) {
-        setError(
-          `Could not compute the test predictions: ${cause instanceof Error ? cause.message : String(cause)}`,
-        );
+        setError(`Could not compute the test predictions: ${errorMessage(cause)}`);
       }
     } finally {
       if (request === requestRef.current) setIsPredicting(false);

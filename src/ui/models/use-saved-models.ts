@@ -7,6 +7,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ModelMetadata } from '../../storage/model-metadata';
 import type { ModelStore, SavedModelEntry } from '../../storage/model-store';
 import type { CurrentModel } from './current-model';
+import { errorMessage } from '../../shared/errors';
 
 export interface SavedModelsController {
   /** Null while checking; a reason when IndexedDB cannot be used (saving is then off). */
@@ -20,9 +21,6 @@ export interface SavedModelsController {
   remove: (id: string) => Promise<void>;
   clearMessages: () => void;
 }
-
-const messageOf = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error);
 
 export function useSavedModels(): SavedModelsController {
   const storeRef = useRef<Promise<ModelStore> | null>(null);
@@ -57,7 +55,7 @@ export function useSavedModels(): SavedModelsController {
         const list = await store.listSavedModels();
         if (!isCancelled) setEntries(list);
       } catch (e) {
-        if (!isCancelled) setUnavailableReason(messageOf(e));
+        if (!isCancelled) setUnavailableReason(errorMessage(e));
       }
     })();
     return () => {
@@ -73,7 +71,7 @@ export function useSavedModels(): SavedModelsController {
     try {
       return await operation();
     } catch (e) {
-      setError(messageOf(e));
+      setError(errorMessage(e));
       return null;
     } finally {
       setIsBusy(false);

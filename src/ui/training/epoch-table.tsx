@@ -1,4 +1,4 @@
-import type { EpochMetrics } from '../../training/training-protocol';
+import type { EpochMetrics } from '../../training/run-types';
 import { formatDuration, formatMetric, formatPercent } from '../format';
 
 /**

@@ -1,7 +1,7 @@
 import { lazy, Suspense } from 'react';
 import { CLASS_NAMES } from '../../config/dataset';
 import type { LoadedSplit } from '../../data/ingest-types';
-import type { EpochMetrics, EvaluationResult, RunEnd } from '../../training/training-protocol';
+import type { EpochMetrics, EvaluationResult, RunEnd } from '../../training/run-types';
 import { ImageCanvas } from '../dataset/image-canvas';
 import { formatMetric, formatPercent } from '../format';
 

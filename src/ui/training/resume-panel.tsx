@@ -6,8 +6,6 @@ export interface ResumePanelProps {
   run: ResumableRun;
   /** Whether the data loaded now is the data the run trained on. */
   hasMatchingData: boolean;
-  /** Row counts the run trained on, from its dataset key, to say what to load. */
-  expectedCounts: { train: number; test: number } | null;
   canStart: boolean;
   onResume: () => void;
   onDiscard: () => void;
@@ -16,7 +14,8 @@ export interface ResumePanelProps {
 
 /** Offers to continue an unfinished run kept in browser storage. */
 export function ResumePanel(props: ResumePanelProps) {
-  const { run, hasMatchingData, expectedCounts } = props;
+  const { run, hasMatchingData } = props;
+  const { expectedCounts } = run;
   const info = getArchitectureInfo(run.params.architectureId);
   const savedAt = new Date(run.savedAt);
   return (

@@ -1,6 +1,6 @@
 import { formatCount, formatDuration, formatPercent } from '../format';
 import type { RunRecord } from './training-state';
-import { OPTIMIZER_LABELS } from '../../training/training-protocol';
+import { optimizerLabel } from '../../training/training-params';
 
 /** This tab's runs, in the columns of the seed project's experiment table. */
 export function RunsTable({ runs }: { runs: RunRecord[] }) {
@@ -29,14 +29,14 @@ export function RunsTable({ runs }: { runs: RunRecord[] }) {
             {runs.map((r) => (
               <tr key={r.id}>
                 <td>{r.architectureLabel}</td>
-                <td className="num">{formatCount(r.params)}</td>
+                <td className="num">{formatCount(r.parameterCount)}</td>
                 <td className="num">
                   {r.epochsDone}
                   {r.end === 'stopped' ? ` of ${r.trainingParams.epochs} (stopped)` : ''}
                 </td>
                 <td className="num">{r.trainingParams.batchSize}</td>
                 <td className="num">{r.trainingParams.learningRate}</td>
-                <td>{OPTIMIZER_LABELS[r.trainingParams.optimizer]}</td>
+                <td>{optimizerLabel(r.trainingParams.optimizer)}</td>
                 <td className="num">{formatPercent(r.trainAccuracy)}</td>
                 <td className="num">{formatPercent(r.valAccuracy)}</td>
                 <td className="num">{formatPercent(r.testAccuracy)}</td>

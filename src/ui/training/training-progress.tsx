@@ -1,4 +1,5 @@
-import type { BackendInfo, BatchMetrics, TrainingParams } from '../../training/training-protocol';
+import type { BackendInfo, BatchMetrics } from '../../training/run-types';
+import type { TrainingParams } from '../../training/training-params';
 import { formatCount, formatDuration } from '../format';
 import type { TrainingStatus } from './training-state';
 

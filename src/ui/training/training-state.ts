@@ -8,17 +8,29 @@ import type {
   EpochMetrics,
   EvaluationResult,
   RunEnd,
-  TrainingParams,
-} from '../../training/training-protocol';
+} from '../../training/run-types';
+import type { TrainingParams } from '../../training/training-params';
 
 export type TrainingStatus =
   'idle' | 'starting' | 'running' | 'paused' | 'stopping' | 'evaluating' | 'finished' | 'failed';
+
+/** Whether a run is under way (from Train until its results are in), so no other may start. */
+export function isRunActive(status: TrainingStatus): boolean {
+  return (
+    status === 'starting' ||
+    status === 'running' ||
+    status === 'paused' ||
+    status === 'stopping' ||
+    status === 'evaluating'
+  );
+}
 
 /** One row of the session's runs table (the seed project's experiment table). */
 export interface RunRecord {
   id: number;
   architectureLabel: string;
-  params: number;
+  /** The architecture's parameters, as Keras counts them. */
+  parameterCount: number;
   trainingParams: TrainingParams;
   epochsDone: number;
   trainAccuracy: number;
@@ -59,7 +71,7 @@ export type TrainingAction =
   | { type: 'batch'; batch: BatchMetrics }
   | { type: 'epoch'; epoch: EpochMetrics }
   | { type: 'paused' }
-  | { type: 'resumed' }
+  | { type: 'unpaused' }
   | { type: 'stopping' }
   | { type: 'evaluating' }
   | { type: 'evaluated'; evaluation: EvaluationResult }
@@ -134,10 +146,10 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
       };
     case 'epoch':
       return { ...state, epochs: [...state.epochs, action.epoch] };
-    // A pause or resume that the engine confirms after Stop was pressed must not undo it.
+    // A pause or unpause that the engine confirms after Stop was pressed must not undo it.
     case 'paused':
       return state.status === 'running' ? { ...state, status: 'paused' } : state;
-    case 'resumed':
+    case 'unpaused':
       return state.status === 'paused' ? { ...state, status: 'running' } : state;
     case 'stopping':
       return { ...state, status: 'stopping' };

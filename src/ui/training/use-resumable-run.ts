@@ -5,7 +5,8 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CheckpointStore, StoredCheckpoint } from '../../storage/checkpoint-store';
-import type { TrainingParams } from '../../training/training-protocol';
+import type { TrainingParams } from '../../training/training-params';
+import { errorMessage } from '../../shared/errors';
 
 /** What the UI shows about a resumable run (the checkpoint itself is read when resuming). */
 export interface ResumableRun {
@@ -15,6 +16,8 @@ export interface ResumableRun {
   datasetKey: string;
   /** ISO 8601 time of the last checkpoint. */
   savedAt: string;
+  /** Row counts of the data it trained on (from its dataset key), to say what to load. */
+  expectedCounts: { train: number; test: number } | null;
 }
 
 export interface ResumableRuns {
@@ -35,7 +38,8 @@ export interface ResumableRuns {
 const loadStore = (): Promise<CheckpointStore> =>
   import('../../storage/checkpoint-store').then((m) => m.createCheckpointStore());
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const countsOfDatasetKey = (key: string) =>
+  import('../../storage/dataset-store').then((m) => m.countsOfDatasetKey(key));
 
 export function useResumableRun(): ResumableRuns {
   const [resumable, setResumable] = useState<ResumableRun | null>(null);
@@ -71,6 +75,7 @@ export function useResumableRun(): ResumableRuns {
               params: checkpoint.params,
               datasetKey: checkpoint.datasetKey,
               savedAt: checkpoint.createdAt,
+              expectedCounts: await countsOfDatasetKey(checkpoint.datasetKey),
             };
           }
         }
@@ -80,7 +85,7 @@ export function useResumableRun(): ResumableRuns {
       } catch (error) {
         if (generation !== generationRef.current) return;
         setResumable(null);
-        setReason(messageOf(error));
+        setReason(errorMessage(error));
       }
     })();
   }, []);

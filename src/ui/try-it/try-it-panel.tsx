@@ -5,6 +5,7 @@ import { ImageCanvas } from '../dataset/image-canvas';
 import { formatPercent } from '../format';
 import type { CurrentModel } from '../models/current-model';
 import { rgbaToGrayscale28, toDatasetPolarity, topClasses } from './image-to-input';
+import { errorMessage } from '../../shared/errors';
 
 /** Drawing surface size, in canvas pixels and CSS pixels (10× the model input). */
 const DRAWING_SIZE_PX = 280;
@@ -113,7 +114,7 @@ export function TryItPanel({
       } catch (cause) {
         if (request !== requestRef.current) return;
         setPrediction(null);
-        setError(`Prediction failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+        setError(`Prediction failed: ${errorMessage(cause)}`);
       } finally {
         if (request === requestRef.current) setIsPredicting(false);
       }
@@ -176,9 +177,7 @@ export function TryItPanel({
     try {
       image = await pictureToInput(file);
     } catch (cause) {
-      setError(
-        `Could not read ${file.name} as a PNG or JPEG picture: ${cause instanceof Error ? cause.message : String(cause)}`,
-      );
+      setError(`Could not read ${file.name} as a PNG or JPEG picture: ${errorMessage(cause)}`);
       return;
     }
     await run(image, file.name);

@@ -12,15 +12,16 @@ import {
   captureOptimizerState,
   restoreOptimizerState,
   type OptimizerStateEntry,
-} from '../../../src/storage/optimizer-state';
+} from '../../../src/training/optimizer-state';
 import {
   CHECKPOINT_BY_RUN_INDEX,
   CHECKPOINT_STORE,
   openStudioDb,
 } from '../../../src/storage/studio-db';
-import { serializeModel } from '../../../src/training/engine';
-import type { EpochMetrics, TrainingParams } from '../../../src/training/training-protocol';
-import type { SerializedModel } from '../../../src/training/training-shared';
+import { serializeModel } from '../../../src/training/serialized-model';
+import type { EpochMetrics } from '../../../src/training/run-types';
+import type { TrainingParams } from '../../../src/training/training-params';
+import type { SerializedModel } from '../../../src/training/run-types';
 import { loadRealSplit } from '../training/real-data';
 
 const RUN_ID = 'run-1';

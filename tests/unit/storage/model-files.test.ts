@@ -8,15 +8,15 @@ import { createModel } from '../../../src/model/architectures';
 import { createModelMetadata, type ModelMetadata } from '../../../src/storage/model-metadata';
 import {
   createModelDownloadFiles,
-  readModelFiles,
   sanitizeFileBaseName,
   type LayersModelJson,
   type ModelDownloadFile,
-} from '../../../src/storage/model-files';
+} from '../../../src/storage/model-download-files';
+import { readModelFiles } from '../../../src/storage/model-upload';
 import { StorageError } from '../../../src/storage/storage-error';
-import { deserializeModel, serializeModel } from '../../../src/training/engine';
-import type { SerializedModel } from '../../../src/training/training-shared';
-import { DEFAULT_TRAINING_PARAMS } from '../../../src/training/training-protocol';
+import { deserializeModel, serializeModel } from '../../../src/training/serialized-model';
+import type { SerializedModel } from '../../../src/training/run-types';
+import { DEFAULT_TRAINING_PARAMS } from '../../../src/training/training-params';
 import { loadRealSplit } from '../training/real-data';
 
 const IMAGE_COUNT = 100;

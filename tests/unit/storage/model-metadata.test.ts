@@ -6,7 +6,7 @@ import {
   isModelMetadata,
   type ModelMetadata,
 } from '../../../src/storage/model-metadata';
-import { DEFAULT_TRAINING_PARAMS } from '../../../src/training/training-protocol';
+import { DEFAULT_TRAINING_PARAMS } from '../../../src/training/training-params';
 
 function validMetadata(): ModelMetadata {
   return createModelMetadata({
@@ -85,7 +85,7 @@ describe('model metadata', () => {
     expect(() =>
       createModelMetadata({
         ...validMetadata(),
-        trainingParams: { ...DEFAULT_TRAINING_PARAMS, epochs: 0 },
+        trainingParams: { ...DEFAULT_TRAINING_PARAMS, epochs: -1 },
         createdAt: new Date(),
       }),
     ).toThrow(/epochs/);

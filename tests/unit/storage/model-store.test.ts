@@ -12,9 +12,9 @@ import {
 } from '../../../src/storage/model-store';
 import { StorageError } from '../../../src/storage/storage-error';
 import { METADATA_STORE, openStudioDb } from '../../../src/storage/studio-db';
-import { deserializeModel, serializeModel } from '../../../src/training/engine';
-import type { SerializedModel } from '../../../src/training/training-shared';
-import { DEFAULT_TRAINING_PARAMS } from '../../../src/training/training-protocol';
+import { deserializeModel, serializeModel } from '../../../src/training/serialized-model';
+import type { SerializedModel } from '../../../src/training/run-types';
+import { DEFAULT_TRAINING_PARAMS } from '../../../src/training/training-params';
 import { loadRealSplit } from '../training/real-data';
 
 const IMAGE_COUNT = 8;

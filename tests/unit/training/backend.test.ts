@@ -12,16 +12,15 @@ import {
   DEFAULT_CONV_GRADIENT_REWRITE,
   applyConvGradientPolicy,
   initBackend,
-  isSoftwareRendererName,
-  probeWebgl,
-  settleWithin,
-} from '../../../src/training/backend';
+} from '../../../src/training/backend/backend';
+import { settleWithin } from '../../../src/training/backend/wasm';
+import { isSoftwareRendererName, probeWebgl } from '../../../src/training/backend/webgl';
 import { pinThreadedFactorySource } from '../../../build/wasm-threads-plugin.mjs';
 import {
   isConvGradientRewriteInstalled,
   uninstallConvGradientRewrite,
-} from '../../../src/training/conv-gradient';
-import type { BackendRequest } from '../../../src/training/training-protocol';
+} from '../../../src/training/backend/conv-gradient';
+import type { BackendRequest } from '../../../src/training/run-types';
 
 const TOLERANCE = 1e-4;
 

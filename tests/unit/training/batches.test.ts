@@ -8,8 +8,8 @@ import {
   splitForValidation,
 } from '../../../src/training/batches';
 import { createOptimizer } from '../../../src/training/optimizers';
-import { SGD_MOMENTUM } from '../../../src/training/training-protocol';
-import type { SplitArrays } from '../../../src/training/training-protocol';
+import { SGD_MOMENTUM } from '../../../src/training/training-params';
+import type { SplitArrays } from '../../../src/training/run-types';
 import { loadRealSplit } from './real-data';
 
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import {
   installConvGradientRewrite,
   isConvGradientRewriteInstalled,
   uninstallConvGradientRewrite,
-} from '../../../src/training/conv-gradient';
+} from '../../../src/training/backend/conv-gradient';
 import { idxFile } from '../../support/fixtures';
 
 const TOLERANCE = 1e-4;

@@ -6,20 +6,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { NUM_CLASSES, PIXELS_PER_IMAGE } from '../../../src/config/dataset';
-import {
-  createTrainingEngine,
-  deserializeModel,
-  serializeModel,
-} from '../../../src/training/engine';
+import { createTrainingEngine } from '../../../src/training/engine';
+import { deserializeModel, serializeModel } from '../../../src/training/serialized-model';
 import { evaluateModel } from '../../../src/training/evaluate';
-import { TrainingController, trainModel } from '../../../src/training/train-loop';
-import { createTrainingSession, type WorkerLike } from '../../../src/training/training-main';
+import { trainModel } from '../../../src/training/train-loop';
+import { RunControl } from '../../../src/training/run-control';
+import { createTrainingSession, type WorkerLike } from '../../../src/training/training-client';
 import type {
   MainToWorkerMessage,
-  SerializedModel,
   WorkerToMainMessage,
-} from '../../../src/training/training-shared';
-import type { BackendRequest, TrainingParams } from '../../../src/training/training-protocol';
+} from '../../../src/training/worker-protocol';
+import type { SerializedModel } from '../../../src/training/run-types';
+import type { BackendRequest } from '../../../src/training/run-types';
+import type { TrainingParams } from '../../../src/training/training-params';
 import { CPU_BACKEND_REQUEST, smallConv1Params, smallEngineData } from './real-data';
 
 const CPU: BackendRequest = CPU_BACKEND_REQUEST;
@@ -115,7 +114,7 @@ describe('training further from a given model (main thread)', () => {
     engine.dispose();
 
     const reference = await deserializeModel(trained);
-    await trainModel(reference, DATA, PARAMS, {}, new TrainingController(), {
+    await trainModel(reference, DATA, PARAMS, {}, new RunControl(), {
       yieldToEventLoop: noWait,
     });
     const expected = await serializeModel(reference);

@@ -4,17 +4,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { createTrainingEngine, deserializeModel } from '../../../src/training/engine';
-import type { TrainingState } from '../../../src/training/train-loop';
-import { createTrainingSession, type WorkerLike } from '../../../src/training/training-main';
-import type { WorkerToMainMessage } from '../../../src/training/training-shared';
+import { createTrainingEngine } from '../../../src/training/engine';
+import { deserializeModel } from '../../../src/training/serialized-model';
+import type { PauseState } from '../../../src/training/run-control';
+import { createTrainingSession, type WorkerLike } from '../../../src/training/training-client';
+import type { WorkerToMainMessage } from '../../../src/training/worker-protocol';
 import type {
   BackendRequest,
   BatchMetrics,
   EpochMetrics,
   EvaluationResult,
-  TrainingParams,
-} from '../../../src/training/training-protocol';
+} from '../../../src/training/run-types';
+import type { TrainingParams } from '../../../src/training/training-params';
 import { CPU_BACKEND_REQUEST, smallConv1Params, smallEngineData } from './real-data';
 
 const CPU: BackendRequest = CPU_BACKEND_REQUEST;
@@ -119,7 +120,7 @@ describe('createTrainingSession', () => {
       },
     });
     const batches: BatchMetrics[] = [];
-    const states: TrainingState[] = [];
+    const states: PauseState[] = [];
     let evaluation: EvaluationResult | undefined;
     const result = await session.start(DATA, PARAMS, CPU, {
       onBatch: (m) => {
@@ -127,9 +128,9 @@ describe('createTrainingSession', () => {
         if (m.batch === 0 && m.epoch === 0) session.pause();
         if (m.batch === 1 && m.epoch === 0) session.stop();
       },
-      onStateChange: (s) => {
+      onPauseStateChange: (s) => {
         states.push(s);
-        if (s === 'paused') setTimeout(() => session.resume(), 10);
+        if (s === 'paused') setTimeout(() => session.unpause(), 10);
       },
       onEvaluation: (e) => (evaluation = e),
     });

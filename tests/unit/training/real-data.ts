@@ -5,11 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { PIXELS_PER_IMAGE } from '../../../src/config/dataset';
-import type {
-  BackendRequest,
-  SplitArrays,
-  TrainingParams,
-} from '../../../src/training/training-protocol';
+import type { BackendRequest, SplitArrays } from '../../../src/training/run-types';
+import type { TrainingParams } from '../../../src/training/training-params';
 import { idxFile } from '../../support/fixtures';
 
 const IDX_IMAGES_HEADER_BYTES = 16;

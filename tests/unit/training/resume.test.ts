@@ -8,13 +8,11 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createCheckpointStore, type CheckpointStore } from '../../../src/storage/checkpoint-store';
 import { StorageError } from '../../../src/storage/storage-error';
-import { createTrainingEngine, deserializeModel } from '../../../src/training/engine';
-import type {
-  SerializedModel,
-  StartRequest,
-  WorkerToMainMessage,
-} from '../../../src/training/training-shared';
-import type { TrainingParams } from '../../../src/training/training-protocol';
+import { createTrainingEngine } from '../../../src/training/engine';
+import { deserializeModel } from '../../../src/training/serialized-model';
+import type { StartRequest, WorkerToMainMessage } from '../../../src/training/worker-protocol';
+import type { SerializedModel } from '../../../src/training/run-types';
+import type { TrainingParams } from '../../../src/training/training-params';
 import { CPU_BACKEND_REQUEST, smallConv1Params, smallEngineData } from './real-data';
 
 const DATA = smallEngineData();
@@ -33,7 +31,8 @@ type Done = Extract<WorkerToMainMessage, { kind: 'done' }>;
 async function runEngine(
   request: Omit<StartRequest, 'backendRequest' | 'train' | 'test'>,
   onMessage: (message: WorkerToMainMessage, stop: () => void) => void = () => {},
-  createStore?: () => CheckpointStore,
+  // The worker entry hands the engine IndexedDB checkpoints; here the same store, explicitly.
+  createStore: () => CheckpointStore = () => createCheckpointStore(),
 ): Promise<{ messages: WorkerToMainMessage[]; done: Done; tensorsAtEpochEnd: number[] }> {
   const messages: WorkerToMainMessage[] = [];
   const tensorsAtEpochEnd: number[] = [];

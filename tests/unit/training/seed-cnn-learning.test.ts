@@ -11,10 +11,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, test } from 'vitest';
 import { createModel } from '../../../src/model/architectures';
-import { initBackend } from '../../../src/training/backend';
+import { initBackend } from '../../../src/training/backend/backend';
 import { evaluateModel } from '../../../src/training/evaluate';
-import { TrainingController, trainModel } from '../../../src/training/train-loop';
-import type { EpochMetrics, TrainingParams } from '../../../src/training/training-protocol';
+import { trainModel } from '../../../src/training/train-loop';
+import { RunControl } from '../../../src/training/run-control';
+import type { EpochMetrics } from '../../../src/training/run-types';
+import type { TrainingParams } from '../../../src/training/training-params';
 import { loadRealSplit } from './real-data';
 
 const TRAIN_IMAGES = 1024;
@@ -50,7 +52,7 @@ test('two epochs on 1,024 real images lower the loss and lift accuracy above cha
         tensorsAtEpochEnd.push(tf.memory().numTensors);
       },
     },
-    new TrainingController(),
+    new RunControl(),
   );
   const seconds = (performance.now() - started) / 1000;
   const evaluation = await evaluateModel(model, loadRealSplit('test', TEST_IMAGES));

@@ -5,19 +5,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
-  TrainingController,
   trainModel,
-  yieldToEventLoop,
   type TrainingHooks,
   type TrainingOutcome,
-  type TrainingState,
 } from '../../../src/training/train-loop';
-import type {
-  BatchMetrics,
-  EpochMetrics,
-  SplitArrays,
-  TrainingParams,
-} from '../../../src/training/training-protocol';
+import { RunControl, yieldToEventLoop, type PauseState } from '../../../src/training/run-control';
+import type { BatchMetrics, EpochMetrics, SplitArrays } from '../../../src/training/run-types';
+import type { TrainingParams } from '../../../src/training/training-params';
 import { loadRealSplit } from './real-data';
 
 beforeAll(async () => {
@@ -65,22 +59,22 @@ interface Run {
   outcome: TrainingOutcome;
   batches: BatchMetrics[];
   epochs: EpochMetrics[];
-  states: TrainingState[];
+  states: PauseState[];
   tensorsAtEpochEnd: number[];
 }
 
 async function run(
   p: TrainingParams,
-  extraHooks: (control: TrainingController, batches: BatchMetrics[]) => TrainingHooks = () => ({}),
+  extraHooks: (control: RunControl, batches: BatchMetrics[]) => TrainingHooks = () => ({}),
   data: SplitArrays = REAL_TRAIN,
   yieldFn: () => Promise<void> = noWait,
   now?: () => number,
 ): Promise<Run> {
   const model = createTinyModel(p.seed ?? 1);
-  const control = new TrainingController();
+  const control = new RunControl();
   const batches: BatchMetrics[] = [];
   const epochs: EpochMetrics[] = [];
-  const states: TrainingState[] = [];
+  const states: PauseState[] = [];
   const tensorsAtEpochEnd: number[] = [];
   const extra = extraHooks(control, batches);
   const outcome = await trainModel(
@@ -97,9 +91,9 @@ async function run(
         tensorsAtEpochEnd.push(tf.memory().numTensors);
         extra.onEpochEnd?.(m);
       },
-      onStateChange: (s) => {
+      onPauseStateChange: (s) => {
         states.push(s);
-        extra.onStateChange?.(s);
+        extra.onPauseStateChange?.(s);
       },
     },
     control,
@@ -174,14 +168,14 @@ describe('trainModel', () => {
         onBatchEnd: (m) => {
           if (m.epoch === 0 && m.batch === 3) control.pause();
         },
-        onStateChange: (state) => {
+        onPauseStateChange: (state) => {
           if (state !== 'paused') return;
           batchesWhenPaused = batches.length;
           // Let the event loop spin for a while: a paused loop must not run anything.
           void (async () => {
             for (let i = 0; i < 20; i++) await yieldToEventLoop();
             batchesAfterWaiting = batches.length;
-            control.resume();
+            control.unpause();
           })();
         },
       }),
@@ -232,7 +226,7 @@ describe('trainModel', () => {
       onBatchEnd: (m) => {
         if (m.batch === 1) control.pause();
       },
-      onStateChange: (s) => {
+      onPauseStateChange: (s) => {
         if (s === 'paused') setTimeout(() => control.stop(), 0);
       },
     }));
@@ -254,10 +248,10 @@ describe('trainModel', () => {
         onBatchEnd: (m) => {
           if (m.batch === 1) control.pause();
         },
-        onStateChange: (s) => {
+        onPauseStateChange: (s) => {
           if (s === 'paused') {
             clockMs += 60_000;
-            control.resume();
+            control.unpause();
           }
         },
       }),
@@ -275,7 +269,7 @@ describe('trainModel', () => {
 
   test('rejects bad parameters before touching the model', async () => {
     const model = createTinyModel(1);
-    const control = new TrainingController();
+    const control = new RunControl();
     await expect(
       trainModel(model, { train: REAL_TRAIN }, params({ batchSize: 0 }), {}, control),
     ).rejects.toThrow(/Batch size/);

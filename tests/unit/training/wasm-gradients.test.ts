@@ -9,13 +9,13 @@ import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createSeedCnn } from '../../../src/model/architectures';
-import { initBackend } from '../../../src/training/backend';
-import { setOneChannelIm2col } from '../../../src/training/conv-gradient';
+import { initBackend } from '../../../src/training/backend/backend';
+import { setOneChannelIm2col } from '../../../src/training/backend/conv-gradient';
 import {
   areWasmGradientRewritesInstalled,
   installWasmGradientRewrites,
   uninstallWasmGradientRewrites,
-} from '../../../src/training/wasm-gradients';
+} from '../../../src/training/backend/wasm-gradients';
 import { idxFile } from '../../support/fixtures';
 
 const IDX_IMAGES_HEADER_BYTES = 16;

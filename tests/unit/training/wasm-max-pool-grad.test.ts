@@ -9,12 +9,12 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../../src/training/backend';
+import { initBackend } from '../../../src/training/backend/backend';
 import {
   installWasmMaxPoolGrad,
   isWasmMaxPoolGradInstalled,
   uninstallWasmMaxPoolGrad,
-} from '../../../src/training/wasm-max-pool-grad';
+} from '../../../src/training/backend/wasm-max-pool-grad';
 import { idxFile } from '../../support/fixtures';
 
 const IDX_IMAGES_HEADER_BYTES = 16;

@@ -14,7 +14,7 @@ import {
 } from '../../../src/ui/charts/line-chart-spec';
 import { changeRows, warmUpLineCharts } from '../../../src/ui/charts/live-line-chart';
 import { batchFrame, epochFrame } from '../../../src/ui/charts/training-chart-frames';
-import type { EpochMetrics } from '../../../src/training/training-protocol';
+import type { EpochMetrics } from '../../../src/training/run-types';
 
 const LOSS_LAYOUT: LineChartLayout = {
   series: ['training loss'],

@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import {
-  DEFAULT_TRAINING_PARAMS,
   type BackendInfo,
   type BatchMetrics,
   type EpochMetrics,
   type EvaluationResult,
-} from '../../../src/training/training-protocol';
+} from '../../../src/training/run-types';
+import { DEFAULT_TRAINING_PARAMS } from '../../../src/training/training-params';
 import {
   INITIAL_TRAINING_STATE,
   trainingReducer,
@@ -25,6 +25,7 @@ const BACKEND: BackendInfo = {
   convGradientRewrite: true,
   wasmGradientRewrites: true,
   reason: 'requested',
+  tfjsVersion: '4.22.0',
 };
 
 const batch = (index: number): BatchMetrics => ({
@@ -61,7 +62,7 @@ const EVALUATION: EvaluationResult = {
 const runRecord = (id: number): RunRecord => ({
   id,
   architectureLabel: 'Seed CNN',
-  params: 93_322,
+  parameterCount: 93_322,
   trainingParams: DEFAULT_TRAINING_PARAMS,
   epochsDone: 1,
   trainAccuracy: 0.82,
@@ -191,7 +192,7 @@ describe('trainingReducer', () => {
     );
     const paused = trainingReducer(running, { type: 'paused' });
     expect(paused.status).toBe('paused');
-    expect(trainingReducer(paused, { type: 'resumed' }).status).toBe('running');
+    expect(trainingReducer(paused, { type: 'unpaused' }).status).toBe('running');
   });
 
   test('a resumed run starts from its checkpoint history; checkpoint results are tracked', () => {

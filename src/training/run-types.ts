@@ -1,45 +1,13 @@
 /**
- * The contract between the UI and the training engine, the same whether the engine runs in a
- * module worker or on the main thread. Only numbers, strings, typed arrays and ArrayBuffers
- * appear here, never tensors.
+ * What a training run is made of and reports, as plain data: the same in a module worker, on
+ * the main thread, in storage records and in the UI. Only numbers, strings, typed arrays and
+ * ArrayBuffers appear here, never tensors, and nothing here loads TensorFlow.js.
  */
-import type { ArchitectureId } from '../model/architecture-catalog';
+import type * as tf from '@tensorflow/tfjs';
 
-export type OptimizerId = 'adam' | 'sgd-momentum' | 'rmsprop';
-
-/** Momentum of the SGD option, the common Keras choice. */
-export const SGD_MOMENTUM = 0.9;
-
-export const OPTIMIZER_LABELS: Readonly<Record<OptimizerId, string>> = {
-  adam: 'Adam',
-  'sgd-momentum': `SGD with momentum ${SGD_MOMENTUM}`,
-  rmsprop: 'RMSprop',
-};
 export type BackendName = 'webgl' | 'wasm' | 'cpu';
 /** `auto` picks WebGL when hardware-accelerated, else WASM, else cpu. */
 export type BackendPreference = 'auto' | BackendName;
-
-/** What the user sets for one run. */
-export interface TrainingParams {
-  architectureId: ArchitectureId;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  optimizer: OptimizerId;
-  /** Fraction of the training file held out for validation, from its end (Keras semantics). */
-  validationFraction: number;
-  /** Seed for shuffling, initialisation and dropout; unset means a fresh random run. */
-  seed?: number;
-}
-
-export const DEFAULT_TRAINING_PARAMS: TrainingParams = {
-  architectureId: 'seed-cnn',
-  epochs: 10,
-  batchSize: 64,
-  learningRate: 0.001,
-  optimizer: 'adam',
-  validationFraction: 0.2,
-};
 
 /** How the engine should choose its backend. */
 export interface BackendRequest {
@@ -85,6 +53,8 @@ export interface BackendInfo {
   wasmGradientRewrites: boolean;
   /** Why `auto` chose this backend, or why a requested one was not available. */
   reason: string;
+  /** `tf.version.tfjs` of the engine, recorded in the metadata of the models it trains. */
+  tfjsVersion: string;
 }
 
 /** Reported after every batch (the UI throttles its redraws). */
@@ -149,4 +119,13 @@ export interface SplitArrays {
   images: Uint8Array;
   /** uint8 [n], 0–9. */
   labels: Uint8Array;
+}
+
+/** A model's topology and weights as one cloneable object (tfjs ModelArtifacts, plain parts). */
+export interface SerializedModel {
+  /** Keras-style model topology JSON (tfjs `modelTopology`). */
+  modelTopology: object;
+  weightSpecs: tf.io.WeightsManifestEntry[];
+  /** All weights concatenated in weightSpecs order. */
+  weightData: ArrayBuffer;
 }

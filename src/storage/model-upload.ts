@@ -1,59 +1,29 @@
 /**
- * Model files a person downloads and uploads: the TensorFlow.js layers format (`<name>.json` +
- * `<name>.weights.bin`, byte for byte what `model.save('downloads://<name>')` writes) plus our
- * `<name>.metadata.json`. No tfjs import (only erased types), because the main thread of the
- * app reads and writes these files without loading TensorFlow.js; the only DOM used is
- * `File` / `Blob`, which Node 20 has too.
+ * Reading a model a person uploads (`Model files`): one tfjs layers model JSON, the weight
+ * files its manifest names, and optionally our metadata JSON, checked to be a 28×28×1 → 10-class
+ * model. No tfjs import, so the main thread reads files without loading TensorFlow.js.
  *
  * Every problem with uploaded files is a StorageError of kind 'unreadable' whose message names
  * the file and says what is wrong, so the UI can show it as it is.
  */
 import { IMAGE_SIZE_PX, NUM_CLASSES } from '../config/dataset';
-import type { SerializedModel } from '../training/training-shared';
+import { isRecord } from '../shared/guards';
+import type { SerializedModel } from '../training/run-types';
+import {
+  LAYERS_MODEL_FORMAT,
+  MODEL_JSON_SUFFIX,
+  type WeightsManifestGroup,
+} from './model-download-files';
 import { describeUnreadable, isModelMetadata, type ModelMetadata } from './model-metadata';
 import { StorageError } from './storage-error';
 
 type WeightSpec = SerializedModel['weightSpecs'][number];
-
-/** One group of tfjs's `weightsManifest`: weights stored back to back across `paths`. */
-export interface WeightsManifestGroup {
-  paths: string[];
-  weights: WeightSpec[];
-}
-
-/** The `model.json` of the tfjs layers format (tfjs-core `io.ModelJSON`, the fields we write). */
-export interface LayersModelJson {
-  modelTopology: object;
-  format: 'layers-model';
-  generatedBy: string;
-  convertedBy: null;
-  weightsManifest: WeightsManifestGroup[];
-}
-
-export interface ModelDownloadFile {
-  name: string;
-  blob: Blob;
-}
 
 export interface ReadModelFilesResult {
   model: SerializedModel;
   /** null when no metadata JSON was among the files. */
   metadata: ModelMetadata | null;
 }
-
-/** tfjs's names (tfjs-core io/browser_files.ts), so our downloads look like tfjs's own. */
-export const MODEL_JSON_SUFFIX = '.json';
-export const WEIGHTS_FILE_SUFFIX = '.weights.bin';
-export const METADATA_FILE_SUFFIX = '.metadata.json';
-/** tfjs-layers' `LAYERS_MODEL_FORMAT_NAME`. */
-const LAYERS_MODEL_FORMAT = 'layers-model';
-const GENERATED_BY = 'TensorFlow.js tfjs-layers';
-
-const DEFAULT_BASE_NAME = 'model';
-/** Room for the longest suffix within the 255-byte name limit of common file systems. */
-const MAX_BASE_NAME_CHARS = 100;
-/** Device names Windows refuses as file names, with or without an extension. */
-const WINDOWS_RESERVED_NAME = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/i;
 
 /** [batch, height, width, channels] the app feeds: any batch of 28×28 grayscale images. */
 const EXPECTED_INPUT_SHAPE: readonly (number | null)[] = [null, IMAGE_SIZE_PX, IMAGE_SIZE_PX, 1];
@@ -69,94 +39,11 @@ const DTYPE_BYTES: Readonly<Record<string, number>> = {
   complex64: 8,
 };
 
-/**
- * A file name stem safe on Windows, macOS and Linux: letters, digits, `.`, `_`, `-` only,
- * runs of anything else become one `-`, no leading or trailing dot or dash, at most
- * MAX_BASE_NAME_CHARS characters, `model` when nothing is left.
- */
-export function sanitizeFileBaseName(baseName: string): string {
-  let safe = baseName
-    .normalize('NFC')
-    .replace(/[^\p{L}\p{N}._-]+/gu, '-')
-    .replace(/^[.\-_]+|[.\-_]+$/g, '');
-  // Slice by code points, so a cut never splits a surrogate pair.
-  safe = Array.from(safe)
-    .slice(0, MAX_BASE_NAME_CHARS)
-    .join('')
-    .replace(/[.-]+$/, '');
-  if (safe.length === 0) return DEFAULT_BASE_NAME;
-  return WINDOWS_RESERVED_NAME.test(safe) ? `${DEFAULT_BASE_NAME}-${safe}` : safe;
-}
-
-/**
- * The `model.json` tfjs would write for `model`, with the weights in `weightsFileName`.
- * `tfjsVersion` null: unknown, left out of `generatedBy` (tfjs only shows it, never parses it).
- */
-export function createLayersModelJson(
-  model: SerializedModel,
-  tfjsVersion: string | null,
-  weightsFileName: string,
-): LayersModelJson {
-  // Same key order and './' path prefix as tfjs's BrowserDownloads; tfjs-layers is released in
-  // lockstep with tfjs, so the app's tfjs version is also its tfjs-layers version.
-  return {
-    modelTopology: model.modelTopology,
-    format: LAYERS_MODEL_FORMAT,
-    generatedBy: tfjsVersion === null ? GENERATED_BY : `${GENERATED_BY} v${tfjsVersion}`,
-    convertedBy: null,
-    weightsManifest: [{ paths: [`./${weightsFileName}`], weights: model.weightSpecs }],
-  };
-}
-
-export interface ModelDownloadOptions {
-  /** tfjs version for `generatedBy` when there is no metadata to take it from. */
-  tfjsVersion?: string;
-}
-
-/**
- * The files of a download, in this order: `<base>.json` (tfjs layers model),
- * `<base>.weights.bin` (all weights, weightSpecs order) and, when `metadata` is given,
- * `<base>.metadata.json` (ours; a model read from files without metadata has none).
- * `baseName` is sanitized (sanitizeFileBaseName). The tfjs version in `generatedBy` is the
- * metadata's, else `options.tfjsVersion`; with neither, `generatedBy` carries no version.
- */
-export function createModelDownloadFiles(
-  model: SerializedModel,
-  metadata: ModelMetadata | null,
-  baseName: string,
-  options: ModelDownloadOptions = {},
-): ModelDownloadFile[] {
-  const base = sanitizeFileBaseName(baseName);
-  const weightsName = `${base}${WEIGHTS_FILE_SUFFIX}`;
-  const tfjsVersion = metadata?.tfjsVersion ?? options.tfjsVersion ?? null;
-  const modelJson = createLayersModelJson(model, tfjsVersion, weightsName);
-  const files: ModelDownloadFile[] = [
-    {
-      name: `${base}${MODEL_JSON_SUFFIX}`,
-      blob: new Blob([JSON.stringify(modelJson)], { type: 'application/json' }),
-    },
-    {
-      name: weightsName,
-      blob: new Blob([model.weightData], { type: 'application/octet-stream' }),
-    },
-  ];
-  if (metadata) {
-    files.push({
-      name: `${base}${METADATA_FILE_SUFFIX}`,
-      blob: new Blob([JSON.stringify(metadata, null, 2)], { type: 'application/json' }),
-    });
-  }
-  return files;
-}
-
 function unreadable(message: string, cause?: unknown): StorageError {
   return new StorageError('unreadable', message, cause === undefined ? undefined : { cause });
 }
 
 type Fields = Record<string, unknown>;
-
-const isRecord = (value: unknown): value is Fields =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Last path segment, as tfjs's io `basename` matches manifest paths to files. */
 function basename(path: string): string {
@@ -313,6 +200,12 @@ function checkModelShape(topology: object, fileName: string): void {
 const hasSuffix = (name: string, suffix: string): boolean =>
   name.toLowerCase().endsWith(suffix.toLowerCase());
 
+/** A JSON file the person chose, parsed. */
+interface ParsedJson {
+  file: File;
+  value: unknown;
+}
+
 /**
  * Reads an uploaded model: one tfjs layers `*.json` (has modelTopology and weightsManifest),
  * the `.bin` file(s) its manifest names (matched by file name; shards concatenated in
@@ -321,9 +214,32 @@ const hasSuffix = (name: string, suffix: string): boolean =>
  * anything is missing, damaged, or not a 28×28×1 → 10-class model.
  */
 export async function readModelFiles(files: File[]): Promise<ReadModelFilesResult> {
-  const jsonFiles = files.filter((file) => hasSuffix(file.name, MODEL_JSON_SUFFIX));
-  const parsed: { file: File; value: unknown }[] = [];
-  for (const file of jsonFiles) {
+  const parsed = await parseJsonFiles(files);
+  const { file: modelFile, value } = findModelJson(parsed, files);
+  const modelJson = value as Fields;
+  if (modelJson.format !== undefined && modelJson.format !== LAYERS_MODEL_FORMAT) {
+    throw unreadable(
+      `${modelFile.name} is a TensorFlow.js ${String(modelJson.format)}; this app loads ` +
+        `layers models (format "${LAYERS_MODEL_FORMAT}").`,
+    );
+  }
+  if (!isRecord(modelJson.modelTopology)) {
+    throw unreadable(`${modelFile.name} has no JSON modelTopology.`);
+  }
+  const modelTopology = modelJson.modelTopology;
+  const manifest = readManifest(modelJson.weightsManifest, modelFile.name);
+  checkModelShape(modelTopology, modelFile.name);
+  const weightSpecs = manifest.flatMap((group) => group.weights);
+  const weightData = await readWeights(manifest, files, modelFile.name);
+  return {
+    model: { modelTopology, weightSpecs, weightData },
+    metadata: readMetadata(parsed),
+  };
+}
+
+async function parseJsonFiles(files: File[]): Promise<ParsedJson[]> {
+  const parsed: ParsedJson[] = [];
+  for (const file of files.filter((f) => hasSuffix(f.name, MODEL_JSON_SUFFIX))) {
     const text = await file.text();
     try {
       parsed.push({ file, value: JSON.parse(text) });
@@ -331,7 +247,11 @@ export async function readModelFiles(files: File[]): Promise<ReadModelFilesResul
       throw unreadable(`${file.name} is not valid JSON, so it cannot be read.`, error);
     }
   }
+  return parsed;
+}
 
+/** The one model JSON among the parsed files. */
+function findModelJson(parsed: ParsedJson[], files: File[]): ParsedJson {
   const models = parsed.filter(
     ({ value }) => isRecord(value) && 'modelTopology' in value && 'weightsManifest' in value,
   );
@@ -348,21 +268,15 @@ export async function readModelFiles(files: File[]): Promise<ReadModelFilesResul
         'choose the files of one model.',
     );
   }
-  const { file: modelFile, value } = models[0];
-  const modelJson = value as Fields;
-  if (modelJson.format !== undefined && modelJson.format !== LAYERS_MODEL_FORMAT) {
-    throw unreadable(
-      `${modelFile.name} is a TensorFlow.js ${String(modelJson.format)}; this app loads ` +
-        `layers models (format "${LAYERS_MODEL_FORMAT}").`,
-    );
-  }
-  if (!isRecord(modelJson.modelTopology)) {
-    throw unreadable(`${modelFile.name} has no JSON modelTopology.`);
-  }
-  const modelTopology = modelJson.modelTopology;
-  const manifest = readManifest(modelJson.weightsManifest, modelFile.name);
-  checkModelShape(modelTopology, modelFile.name);
+  return models[0];
+}
 
+/** The weight files the manifest names, checked against its sizes and joined in its order. */
+async function readWeights(
+  manifest: WeightsManifestGroup[],
+  files: File[],
+  modelFileName: string,
+): Promise<ArrayBuffer> {
   const filesByName = new Map(files.map((file) => [file.name, file]));
   const weightFiles: File[] = [];
   for (const path of manifest.flatMap((group) => group.paths)) {
@@ -370,19 +284,19 @@ export async function readModelFiles(files: File[]): Promise<ReadModelFilesResul
     const file = filesByName.get(name);
     if (!file) {
       throw unreadable(
-        `${modelFile.name} names the weights file ${name}, which was not among the files. ` +
+        `${modelFileName} names the weights file ${name}, which was not among the files. ` +
           'Choose it together with the model JSON.',
       );
     }
     weightFiles.push(file);
   }
   const weightSpecs = manifest.flatMap((group) => group.weights);
-  const expectedBytes = manifestByteLength(weightSpecs, modelFile.name);
+  const expectedBytes = manifestByteLength(weightSpecs, modelFileName);
   const foundBytes = weightFiles.reduce((sum, file) => sum + file.size, 0);
   if (foundBytes !== expectedBytes) {
     throw unreadable(
       `The weights in ${weightFiles.map((file) => file.name).join(', ')} do not fit the model: ` +
-        `expected ${expectedBytes} bytes from the manifest in ${modelFile.name}, ` +
+        `expected ${expectedBytes} bytes from the manifest in ${modelFileName}, ` +
         `found ${foundBytes}.`,
     );
   }
@@ -392,29 +306,24 @@ export async function readModelFiles(files: File[]): Promise<ReadModelFilesResul
     weightData.set(new Uint8Array(await file.arrayBuffer()), offset);
     offset += file.size;
   }
+  return weightData.buffer;
+}
 
-  const metadataEntries = parsed.filter(
-    ({ value: candidate }) => isRecord(candidate) && 'schemaVersion' in candidate,
-  );
-  if (metadataEntries.length > 1) {
+/** Our metadata JSON among the parsed files, checked; null when there is none. */
+function readMetadata(parsed: ParsedJson[]): ModelMetadata | null {
+  const entries = parsed.filter(({ value }) => isRecord(value) && 'schemaVersion' in value);
+  if (entries.length > 1) {
     throw unreadable(
-      `Several metadata files were given (${metadataEntries.map(({ file }) => file.name).join(', ')}); ` +
+      `Several metadata files were given (${entries.map(({ file }) => file.name).join(', ')}); ` +
         'choose at most one.',
     );
   }
-  let metadata: ModelMetadata | null = null;
-  if (metadataEntries.length === 1) {
-    const { file, value: candidate } = metadataEntries[0];
-    if (!isModelMetadata(candidate)) {
-      throw unreadable(
-        `The metadata file ${file.name} cannot be used: ${describeUnreadable(candidate)}.`,
-      );
-    }
-    metadata = candidate;
+  if (entries.length === 0) return null;
+  const { file, value } = entries[0];
+  if (!isModelMetadata(value)) {
+    throw unreadable(
+      `The metadata file ${file.name} cannot be used: ${describeUnreadable(value)}.`,
+    );
   }
-
-  return {
-    model: { modelTopology, weightSpecs, weightData: weightData.buffer },
-    metadata,
-  };
+  return value;
 }

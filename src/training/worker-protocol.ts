@@ -1,8 +1,8 @@
 /**
- * The typed message protocol between training-main.ts and training.worker.ts. Everything here
+ * The typed messages between the training client (training-client.ts) and the engine it runs
+ * in a module worker (src/app/training.worker.ts) or on the main thread. Everything here
  * survives structured clone: numbers, strings, typed arrays, ArrayBuffers, plain objects.
  */
-import type * as tf from '@tensorflow/tfjs';
 import type {
   BackendInfo,
   BackendRequest,
@@ -10,10 +10,12 @@ import type {
   EpochMetrics,
   EvaluationResult,
   RunEnd,
+  SerializedModel,
   SplitArrays,
-  TrainingParams,
-} from './training-protocol';
-import type { ResumePoint, TrainingState } from './train-loop';
+} from './run-types';
+import type { TrainingParams } from './training-params';
+import type { PauseState } from './run-control';
+import type { ResumePoint } from './train-loop';
 
 /** What a run needs; sent once per run. */
 export interface StartRequest {
@@ -73,18 +75,9 @@ export type EngineRequest =
 export type MainToWorkerMessage =
   | ({ kind: 'start' } & StartRequest)
   | { kind: 'pause' }
-  | { kind: 'resume' }
+  | { kind: 'unpause' }
   | { kind: 'stop' }
   | EngineRequest;
-
-/** The trained model as plain data: tfjs ModelArtifacts minus anything non-cloneable. */
-export interface SerializedModel {
-  /** Keras-style model topology JSON (tfjs `modelTopology`). */
-  modelTopology: object;
-  weightSpecs: tf.io.WeightsManifestEntry[];
-  /** All weights concatenated in weightSpecs order. */
-  weightData: ArrayBuffer;
-}
 
 export interface DonePayload {
   end: RunEnd;
@@ -99,7 +92,7 @@ export type WorkerToMainMessage =
   | { kind: 'backend'; info: BackendInfo }
   | { kind: 'batch'; metrics: BatchMetrics }
   | { kind: 'epoch'; metrics: EpochMetrics }
-  | { kind: 'state'; state: TrainingState }
+  | { kind: 'pause-state'; state: PauseState }
   | { kind: 'evaluation'; result: EvaluationResult }
   | ({ kind: 'done' } & DonePayload)
   | { kind: 'error'; message: string }

@@ -1,0 +1,141 @@
+/**
+ * Section 2 of the page: the unfinished run (if any), the training form and buttons, progress,
+ * what went wrong, the live charts and the epoch table.
+ */
+import { lazy, Suspense } from 'react';
+import type { LoadedSplit } from '../../data/ingest-types';
+import type { BackendPreference } from '../../training/run-types';
+import type { CurrentModel } from '../models/current-model';
+import { EpochTable } from './epoch-table';
+import { ResumePanel } from './resume-panel';
+import { TrainingControls } from './training-controls';
+import { TrainingProgress } from './training-progress';
+import { isRunActive, type TrainingState } from './training-state';
+import type { RunLauncher } from './use-run-launcher';
+import type { TrainingController } from './use-training';
+
+// tfjs-vis and vega are most of the bundle; the first screen needs none of them.
+const BatchCharts = lazy(() =>
+  import('../charts/training-charts').then((m) => ({ default: m.BatchCharts })),
+);
+const EpochCharts = lazy(() =>
+  import('../charts/training-charts').then((m) => ({ default: m.EpochCharts })),
+);
+
+export interface BackendChoice {
+  preference: BackendPreference;
+  allowSoftwareWebgl: boolean;
+}
+
+export interface TrainingSectionProps {
+  training: TrainingController;
+  launcher: RunLauncher;
+  splits: { train?: LoadedSplit; test?: LoadedSplit };
+  current: CurrentModel | null;
+  backend: BackendChoice;
+  onBackendChange: (choice: BackendChoice) => void;
+  showCharts: boolean;
+}
+
+export function TrainingSection(props: TrainingSectionProps) {
+  const { training, launcher, splits, current } = props;
+  const { state } = training;
+  const run = launcher.resumable.resumable;
+  const hasData = Boolean(splits.train && splits.test);
+  return (
+    <section className="panel" aria-label="Training">
+      <h2>2 · Train</h2>
+      {run && !isRunActive(state.status) && (
+        <ResumePanel
+          run={run}
+          hasMatchingData={launcher.hasResumableData}
+          canStart={!isRunActive(state.status)}
+          onResume={launcher.resumeRun}
+          onDiscard={() => void launcher.resumable.discard(run.runId)}
+          error={launcher.resumeError}
+        />
+      )}
+      <TrainingControls
+        status={state.status}
+        canTrain={hasData}
+        missingData={missingDataText(splits)}
+        backend={props.backend.preference}
+        allowSoftwareWebgl={props.backend.allowSoftwareWebgl}
+        onBackendChange={(preference, allowSoftwareWebgl) =>
+          props.onBackendChange({ preference, allowSoftwareWebgl })
+        }
+        onTrain={(params, isTrainingFurther) =>
+          isTrainingFurther && current?.architectureId
+            ? launcher.startRun(
+                { ...params, architectureId: current.architectureId },
+                current.model,
+              )
+            : launcher.startRun(params)
+        }
+        trainableModelName={current?.architectureId ? current.name : undefined}
+        onPause={training.pause}
+        onUnpause={training.unpause}
+        onStop={training.stop}
+      />
+      <TrainingProgress
+        status={state.status}
+        params={state.params}
+        backend={state.backend}
+        lastBatch={state.lastBatch}
+      />
+      <RunNotices state={state} checkpointsOffReason={launcher.resumable.reason} />
+      {/* Mounted (empty) as soon as the data is in: building the four vega views is several
+          tasks of tens of ms, better spent before Train than beside a busy worker. */}
+      {(state.status !== 'idle' || hasData) && props.showCharts && (
+        <Suspense fallback={<p className="muted">Loading charts…</p>}>
+          <BatchCharts getSeries={training.getBatchSeries} version={state.lastBatch} />
+          <EpochCharts epochs={state.epochs} />
+        </Suspense>
+      )}
+      <EpochTable epochs={state.epochs} resumedAtEpoch={state.resumedAtEpoch} />
+    </section>
+  );
+}
+
+function missingDataText({ train, test }: TrainingSectionProps['splits']): string | undefined {
+  if (!train) return 'Load the training set first.';
+  if (!test) return 'Load the test set too: the model is evaluated on it.';
+  return undefined;
+}
+
+/** A failed run, the checkpoint status of this run, and why checkpoints are off. */
+function RunNotices({
+  state,
+  checkpointsOffReason,
+}: {
+  state: TrainingState;
+  checkpointsOffReason: string | null;
+}) {
+  return (
+    <>
+      {state.error && (
+        <p role="alert" className="alert">
+          Training failed: {state.error}
+        </p>
+      )}
+      {state.checkpointEpochs !== undefined && state.status !== 'idle' && (
+        <p className="muted small" role="status" aria-label="Checkpoint">
+          {state.resumedAtEpoch !== undefined &&
+            `Resumed from the checkpoint after epoch ${state.resumedAtEpoch}. `}
+          Checkpoint after epoch {state.checkpointEpochs} kept in this browser: a reload can resume
+          from there.
+        </p>
+      )}
+      {state.checkpointError && (
+        <p role="alert" className="alert">
+          {state.checkpointError}
+        </p>
+      )}
+      {checkpointsOffReason !== null && (
+        <p className="muted small">
+          Checkpoints are off, so a reload cannot resume a run: {checkpointsOffReason}
+        </p>
+      )}
+    </>
+  );
+}
