@@ -130,22 +130,39 @@ class ByteCsvParser implements FastCsvParser {
     this.headerBytes = new Uint8Array(0);
   }
 
-  /** The hot loop: one pass over the bytes, integers accumulated from byte codes. */
-  private pushRows(bytes: Uint8Array, start: number): FastCsvStep {
-    const n = bytes.length;
-    let i = start;
-    if (i >= n) return 'continue';
+  /**
+   * Carries on what the previous chunk left open at its end: a CR whose LF may start this
+   * chunk, or a bad field being captured for its message. Null when nothing was open.
+   */
+  private resumeAtChunkStart(bytes: Uint8Array, i: number): FastCsvStep | null {
     if (this.pendingCr) {
       this.pendingCr = false;
       // A lone CR (not followed by LF) is an ordinary, bad character of the field.
       if (bytes[i] !== LF && this.field < CSV_FIELDS_PER_ROW) this.capturing = true;
     }
-    if (this.capturing) {
-      const step = this.captureBadField(bytes, i, -1);
-      if (step !== 'continue') return step;
-      // captureBadField only returns 'continue' when the chunk ran out.
-      return 'continue';
-    }
+    // captureBadField returns 'continue' only when this chunk ran out too.
+    return this.capturing ? this.captureBadField(bytes, i, -1) : null;
+  }
+
+  /** The error for a field that is not a label 0–9 or a pixel 0–255. */
+  private badValue(field: number, text: string): IngestError {
+    return this.fail(fieldValueError(this.fileName, this.line, field, text));
+  }
+
+  /** Grows the arrays once row `row` is reached; the new row capacity. */
+  private growFor(row: number, rowCapacity: number): number {
+    if (row > rowCapacity)
+      throw new Error(`${this.fileName}: row capacity ${rowCapacity} exceeded`);
+    return this.storage.grow();
+  }
+
+  /** The hot loop: one pass over the bytes, integers accumulated from byte codes. */
+  private pushRows(bytes: Uint8Array, start: number): FastCsvStep {
+    const n = bytes.length;
+    let i = start;
+    if (i >= n) return 'continue';
+    const resumed = this.resumeAtChunkStart(bytes, i);
+    if (resumed !== null) return resumed;
 
     const storage = this.storage;
     let labels = storage.labels;
@@ -179,14 +196,7 @@ class ByteCsvParser implements FastCsvParser {
           }
           if (digits === 0 || value > (field === 0 ? LARGEST_LABEL : LARGEST_PIXEL)) {
             this.syncState(field, value, digits, row);
-            throw this.fail(
-              fieldValueError(
-                this.fileName,
-                this.line,
-                field,
-                this.fieldText(bytes, fieldStart, i, byte === LF),
-              ),
-            );
+            throw this.badValue(field, this.fieldText(bytes, fieldStart, i, byte === LF));
           }
           if (field === 0) labels[row] = value;
           else images[pixelBase + field] = value;
@@ -204,9 +214,7 @@ class ByteCsvParser implements FastCsvParser {
           if (row >= rowCapacity) {
             // Writes past the capacity are dropped by the typed array, so the bound is checked
             // before the next row's first write, and the views are re-read after growing.
-            if (row > rowCapacity)
-              throw new Error(`${this.fileName}: row capacity ${rowCapacity} exceeded`);
-            rowCapacity = storage.grow();
+            rowCapacity = this.growFor(row, rowCapacity);
             labels = storage.labels;
             images = storage.images;
           }

@@ -48,6 +48,34 @@ function plural(count: number, noun: string): string {
 }
 
 /**
+ * The file's bytes as a stream, gunzipped when the content starts with gzip's magic (1f 8b,
+ * whatever the name says); `onCompressedBytes` gets the running count of file bytes read.
+ */
+async function openByteStream(
+  file: Blob,
+  onCompressedBytes: (bytesRead: number) => void,
+): Promise<{ stream: ReadableStream<Uint8Array>; isGzipped: boolean }> {
+  const head = new Uint8Array(await file.slice(0, 2).arrayBuffer());
+  const isGzipped = isGzip(head);
+  let bytesRead = 0;
+  const counted = file.stream().pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        bytesRead += chunk.byteLength;
+        onCompressedBytes(bytesRead);
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  const stream = isGzipped
+    ? counted.pipeThrough(
+        new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>,
+      )
+    : counted;
+  return { stream, isGzipped };
+}
+
+/**
  * Reads one IDX file into an exact-length array. Gzip is detected from the content (1f 8b),
  * not the name, and decoded with DecompressionStream.
  */
@@ -57,22 +85,10 @@ export async function readIdxFile(
   kind: IdxKind,
   onBytes: (compressedBytesRead: number, itemsRead: number) => void = () => undefined,
 ): Promise<IdxContents> {
-  const head = new Uint8Array(await file.slice(0, 2).arrayBuffer());
-  const gzipped = isGzip(head);
   let compressedBytesRead = 0;
-  const counted = file.stream().pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        compressedBytesRead += chunk.byteLength;
-        controller.enqueue(chunk);
-      },
-    }),
-  );
-  const stream = gzipped
-    ? counted.pipeThrough(
-        new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>,
-      )
-    : counted;
+  const { stream, isGzipped: gzipped } = await openByteStream(file, (bytesRead) => {
+    compressedBytesRead = bytesRead;
+  });
 
   const headerBytes = kind === 'images' ? IDX_IMAGES_HEADER_BYTES : IDX_LABELS_HEADER_BYTES;
   const itemBytes = kind === 'images' ? PIXELS_PER_IMAGE : 1;

@@ -71,116 +71,127 @@ interface PendingJob {
 }
 
 export function createDatasetLoader(options: DatasetLoaderOptions = {}): DatasetLoader {
-  const pending = new Map<number, PendingJob>();
-  let nextJobId = 1;
-  let isDisposed = false;
-  let worker: IngestWorkerLike | null = null;
-  let hasWorkerFailed = false;
-  let idleTimer: ReturnType<typeof setTimeout> | undefined;
-  const workerIdleMs = options.workerIdleMs ?? INGEST_WORKER_IDLE_MS;
+  return new WorkerDatasetLoader(options);
+}
 
-  const cancelIdleStop = (): void => {
-    if (idleTimer !== undefined) clearTimeout(idleTimer);
-    idleTimer = undefined;
-  };
+const runOnMainThread = (job: PendingJob): void => {
+  runIngestJob(job.request, job.onProgress).then(job.resolve, job.reject);
+};
 
-  /** After the last load in flight settles, stop the worker unless another load starts. */
-  const scheduleIdleStop = (): void => {
-    cancelIdleStop();
-    if (pending.size > 0 || !worker) return;
-    idleTimer = setTimeout(() => {
-      idleTimer = undefined;
-      if (pending.size > 0 || !worker) return;
-      worker.terminate();
-      worker = null;
-    }, workerIdleMs);
-  };
+/** Loads in the ingest worker while it works; on this thread once it cannot. */
+class WorkerDatasetLoader implements DatasetLoader {
+  private readonly pending = new Map<number, PendingJob>();
+  private nextJobId = 1;
+  private isDisposed = false;
+  private worker: IngestWorkerLike | null = null;
+  private hasWorkerFailed = false;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly workerIdleMs: number;
 
-  const runOnMainThread = (job: PendingJob): void => {
-    runIngestJob(job.request, job.onProgress).then(job.resolve, job.reject);
-  };
+  constructor(private readonly options: DatasetLoaderOptions) {
+    this.workerIdleMs = options.workerIdleMs ?? INGEST_WORKER_IDLE_MS;
+  }
 
-  /** The worker died: every job it had restarts here, and later jobs never try it again. */
-  const failOverToMainThread = (): void => {
-    hasWorkerFailed = true;
-    worker?.terminate();
-    worker = null;
-    const jobs = [...pending.values()];
-    pending.clear();
-    for (const job of jobs) runOnMainThread(job);
-  };
+  loadCsv(file: File, split: SplitName, onProgress: (p: IngestProgress) => void) {
+    const { csvAllocation: allocation } = this.options;
+    const jobId = this.nextJobId++;
+    return this.start({ kind: 'start-csv', jobId, file, split, allocation }, onProgress);
+  }
 
-  const getWorker = (): IngestWorkerLike | null => {
-    if (worker || hasWorkerFailed) return worker;
-    try {
-      worker = (options.createWorker ?? createIngestWorker)();
-    } catch {
-      worker = null;
+  loadIdx(images: File, labels: File, split: SplitName, onProgress: (p: IngestProgress) => void) {
+    const jobId = this.nextJobId++;
+    return this.start({ kind: 'start-idx', jobId, images, labels, split }, onProgress);
+  }
+
+  dispose(): void {
+    this.isDisposed = true;
+    this.cancelIdleStop();
+    this.worker?.terminate();
+    this.worker = null;
+    for (const job of this.pending.values()) {
+      job.reject(new Error('The dataset loader was disposed.'));
     }
-    if (!worker) {
-      hasWorkerFailed = true;
-      return null;
-    }
-    worker.onmessage = (event) => {
-      const response = event.data;
-      const job = pending.get(response.jobId);
-      if (!job) return;
-      if (response.kind === 'progress') {
-        job.onProgress(response.progress);
-        return;
-      }
-      pending.delete(response.jobId);
-      if (response.kind === 'done') job.resolve(response.result);
-      else job.reject(deserializeFailure(response.failure));
-      scheduleIdleStop();
-    };
-    worker.onerror = () => failOverToMainThread();
-    worker.onmessageerror = () => failOverToMainThread();
-    return worker;
-  };
+    this.pending.clear();
+  }
 
-  const start = (request: IngestRequest, onProgress: (p: IngestProgress) => void) =>
-    new Promise<LoadedSplit>((resolve, reject) => {
-      if (isDisposed) {
+  private start(request: IngestRequest, onProgress: (p: IngestProgress) => void) {
+    return new Promise<LoadedSplit>((resolve, reject) => {
+      if (this.isDisposed) {
         reject(new Error('The dataset loader was disposed.'));
         return;
       }
       const job: PendingJob = { request, onProgress, resolve, reject };
-      cancelIdleStop();
-      const target = getWorker();
+      this.cancelIdleStop();
+      const target = this.getWorker();
       if (!target) {
         runOnMainThread(job);
         return;
       }
-      pending.set(request.jobId, job);
+      this.pending.set(request.jobId, job);
       try {
         target.postMessage(request);
       } catch {
-        failOverToMainThread();
+        this.failOverToMainThread();
       }
     });
+  }
 
-  return {
-    loadCsv: (file, split, onProgress) =>
-      start(
-        {
-          kind: 'start-csv',
-          jobId: nextJobId++,
-          file,
-          split,
-          allocation: options.csvAllocation,
-        },
-        onProgress,
-      ),
-    loadIdx: (images, labels, split, onProgress) =>
-      start({ kind: 'start-idx', jobId: nextJobId++, images, labels, split }, onProgress),
-    dispose: () => {
-      isDisposed = true;
-      cancelIdleStop();
-      worker?.terminate();
+  private cancelIdleStop(): void {
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  /** After the last load in flight settles, stop the worker unless another load starts. */
+  private scheduleIdleStop(): void {
+    this.cancelIdleStop();
+    if (this.pending.size > 0 || !this.worker) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.pending.size > 0 || !this.worker) return;
+      this.worker.terminate();
+      this.worker = null;
+    }, this.workerIdleMs);
+  }
+
+  /** The worker died: every job it had restarts here, and later jobs never try it again. */
+  private failOverToMainThread(): void {
+    this.hasWorkerFailed = true;
+    this.worker?.terminate();
+    this.worker = null;
+    const jobs = [...this.pending.values()];
+    this.pending.clear();
+    for (const job of jobs) runOnMainThread(job);
+  }
+
+  private getWorker(): IngestWorkerLike | null {
+    if (this.worker || this.hasWorkerFailed) return this.worker;
+    let worker: IngestWorkerLike | null;
+    try {
+      worker = (this.options.createWorker ?? createIngestWorker)();
+    } catch {
       worker = null;
-      for (const job of pending.values()) job.reject(new Error('The dataset loader was disposed.'));
-      pending.clear();
-    },
-  };
+    }
+    if (!worker) {
+      this.hasWorkerFailed = true;
+      return null;
+    }
+    worker.onmessage = (event) => this.onResponse(event.data);
+    worker.onerror = () => this.failOverToMainThread();
+    worker.onmessageerror = () => this.failOverToMainThread();
+    this.worker = worker;
+    return worker;
+  }
+
+  private onResponse(response: IngestResponse): void {
+    const job = this.pending.get(response.jobId);
+    if (!job) return;
+    if (response.kind === 'progress') {
+      job.onProgress(response.progress);
+      return;
+    }
+    this.pending.delete(response.jobId);
+    if (response.kind === 'done') job.resolve(response.result);
+    else job.reject(deserializeFailure(response.failure));
+    this.scheduleIdleStop();
+  }
 }

@@ -124,137 +124,161 @@ export function findCheckpointProblem(value: unknown): string | null {
   return null;
 }
 
+/** What the store's operations share: the database factory and the injectable hooks. */
+interface StoreContext {
+  idbFactory: IDBFactory | undefined;
+  now: () => Date;
+  createId: () => string;
+  afterStep: (step: CheckpointWriteStep) => void | Promise<void>;
+}
+
 export function createCheckpointStore(options: CheckpointStoreOptions = {}): CheckpointStore {
-  const idbFactory = 'idbFactory' in options ? options.idbFactory : globalIndexedDb();
-  const now = options.now ?? (() => new Date());
-  const createId = options.createId ?? (() => crypto.randomUUID());
-  const afterStep = options.afterStep ?? (() => undefined);
+  const context: StoreContext = {
+    idbFactory: 'idbFactory' in options ? options.idbFactory : globalIndexedDb(),
+    now: options.now ?? (() => new Date()),
+    createId: options.createId ?? (() => crypto.randomUUID()),
+    afterStep: options.afterStep ?? (() => undefined),
+  };
+  return {
+    writeCheckpoint: (checkpoint) => writeCheckpoint(context, checkpoint),
+    readLatestCheckpoint: (runId) => readLatestCheckpoint(context, runId),
+    clearCheckpoints: (runId) => clearCheckpoints(context, runId),
+    listCheckpointPointers: () => listCheckpointPointers(context),
+  };
+}
 
-  /** Deletes every checkpoint record of `runId` except `keepKey`, in `tx`. */
-  function deleteRunRecords(tx: IDBTransaction, runId: string, keepKey: string | null) {
-    const store = tx.objectStore(CHECKPOINT_STORE);
-    const keysRequest = store.index(CHECKPOINT_BY_RUN_INDEX).getAllKeys(runId);
-    return new Promise<void>((resolve, reject) => {
-      keysRequest.onsuccess = () => {
-        // Issued inside the success callback so the transaction is still active.
-        for (const key of keysRequest.result) if (key !== keepKey) store.delete(key);
-        resolve();
-      };
-      keysRequest.onerror = () => reject(keysRequest.error);
-    });
-  }
-
-  async function writeCheckpoint(checkpoint: TrainingCheckpoint): Promise<StoredCheckpoint> {
-    const stored: StoredCheckpoint = {
-      ...checkpoint,
-      schemaVersion: CHECKPOINT_SCHEMA_VERSION,
-      key: `${checkpoint.runId}/epoch-${checkpoint.epoch}/${createId()}`,
-      createdAt: now().toISOString(),
+/** Deletes every checkpoint record of `runId` except `keepKey`, in `tx`. */
+function deleteRunRecords(tx: IDBTransaction, runId: string, keepKey: string | null) {
+  const store = tx.objectStore(CHECKPOINT_STORE);
+  const keysRequest = store.index(CHECKPOINT_BY_RUN_INDEX).getAllKeys(runId);
+  return new Promise<void>((resolve, reject) => {
+    keysRequest.onsuccess = () => {
+      // Issued inside the success callback so the transaction is still active.
+      for (const key of keysRequest.result) if (key !== keepKey) store.delete(key);
+      resolve();
     };
-    const problem = findCheckpointProblem(stored);
-    if (problem) throw new StorageError('write-failed', `Invalid checkpoint: ${problem}.`);
-    const what = `the checkpoint of epoch ${checkpoint.epoch}`;
-    let isPointerFlipped = false;
-    try {
-      await withStudioTransaction(idbFactory, [CHECKPOINT_STORE], 'readwrite', (tx) =>
-        requestResult(tx.objectStore(CHECKPOINT_STORE).add(stored)),
-      );
-      await afterStep('checkpoint-written');
-      const pointer: CheckpointPointer = {
-        runId: checkpoint.runId,
-        currentCheckpointKey: stored.key,
-        epoch: checkpoint.epoch,
-      };
-      await withStudioTransaction(idbFactory, [CHECKPOINT_POINTER_STORE], 'readwrite', (tx) =>
-        requestResult(tx.objectStore(CHECKPOINT_POINTER_STORE).put(pointer)),
-      );
-      isPointerFlipped = true;
-      await afterStep('pointer-flipped');
-      await withStudioTransaction(idbFactory, [CHECKPOINT_STORE], 'readwrite', (tx) =>
-        deleteRunRecords(tx, checkpoint.runId, stored.key),
-      );
-    } catch (error) {
-      if (!isPointerFlipped) {
-        // Best effort; a crash leaves the orphan for the next write's sweep instead.
-        await withStudioTransaction(idbFactory, [CHECKPOINT_STORE], 'readwrite', (tx) =>
-          requestResult(tx.objectStore(CHECKPOINT_STORE).delete(stored.key)),
-        ).catch(() => undefined);
-      }
-      throw toWriteError(what, error);
-    }
-    return stored;
-  }
+    keysRequest.onerror = () => reject(keysRequest.error);
+  });
+}
 
-  async function readLatestCheckpoint(runId: string): Promise<StoredCheckpoint | null> {
-    let found: { pointer?: CheckpointPointer; record?: unknown };
-    try {
-      found = await withStudioTransaction(
-        idbFactory,
-        [CHECKPOINT_POINTER_STORE, CHECKPOINT_STORE],
-        'readonly',
-        (tx) =>
-          new Promise((resolve, reject) => {
-            const pointerRequest = tx
-              .objectStore(CHECKPOINT_POINTER_STORE)
-              .get(runId) as IDBRequest<CheckpointPointer | undefined>;
-            pointerRequest.onerror = () => reject(pointerRequest.error);
-            pointerRequest.onsuccess = () => {
-              const pointer = pointerRequest.result;
-              if (!pointer) return resolve({});
-              const recordRequest = tx
-                .objectStore(CHECKPOINT_STORE)
-                .get(pointer.currentCheckpointKey);
-              recordRequest.onerror = () => reject(recordRequest.error);
-              recordRequest.onsuccess = () => resolve({ pointer, record: recordRequest.result });
-            };
-          }),
-      );
-    } catch (error) {
-      throw toReadError(`the checkpoint of run ${runId}`, error);
+async function writeCheckpoint(
+  context: StoreContext,
+  checkpoint: TrainingCheckpoint,
+): Promise<StoredCheckpoint> {
+  const stored: StoredCheckpoint = {
+    ...checkpoint,
+    schemaVersion: CHECKPOINT_SCHEMA_VERSION,
+    key: `${checkpoint.runId}/epoch-${checkpoint.epoch}/${context.createId()}`,
+    createdAt: context.now().toISOString(),
+  };
+  const problem = findCheckpointProblem(stored);
+  if (problem) throw new StorageError('write-failed', `Invalid checkpoint: ${problem}.`);
+  const what = `the checkpoint of epoch ${checkpoint.epoch}`;
+  let isPointerFlipped = false;
+  try {
+    await withStudioTransaction(context.idbFactory, [CHECKPOINT_STORE], 'readwrite', (tx) =>
+      requestResult(tx.objectStore(CHECKPOINT_STORE).add(stored)),
+    );
+    await context.afterStep('checkpoint-written');
+    const pointer: CheckpointPointer = {
+      runId: checkpoint.runId,
+      currentCheckpointKey: stored.key,
+      epoch: checkpoint.epoch,
+    };
+    await withStudioTransaction(context.idbFactory, [CHECKPOINT_POINTER_STORE], 'readwrite', (tx) =>
+      requestResult(tx.objectStore(CHECKPOINT_POINTER_STORE).put(pointer)),
+    );
+    isPointerFlipped = true;
+    await context.afterStep('pointer-flipped');
+    await withStudioTransaction(context.idbFactory, [CHECKPOINT_STORE], 'readwrite', (tx) =>
+      deleteRunRecords(tx, checkpoint.runId, stored.key),
+    );
+  } catch (error) {
+    if (!isPointerFlipped) {
+      // Best effort; a crash leaves the orphan for the next write's sweep instead.
+      await withStudioTransaction(context.idbFactory, [CHECKPOINT_STORE], 'readwrite', (tx) =>
+        requestResult(tx.objectStore(CHECKPOINT_STORE).delete(stored.key)),
+      ).catch(() => undefined);
     }
-    if (!found.pointer) return null;
-    const problem = findCheckpointProblem(found.record);
-    if (problem) {
-      throw new StorageError(
-        'unreadable',
-        `The checkpoint of run ${runId} is unreadable: ${problem}.`,
-      );
-    }
-    return found.record as StoredCheckpoint;
+    throw toWriteError(what, error);
   }
+  return stored;
+}
 
-  async function clearCheckpoints(runId: string): Promise<void> {
-    try {
-      await withStudioTransaction(
-        idbFactory,
-        [CHECKPOINT_POINTER_STORE, CHECKPOINT_STORE],
-        'readwrite',
-        (tx) => {
-          tx.objectStore(CHECKPOINT_POINTER_STORE).delete(runId);
-          return deleteRunRecords(tx, runId, null);
-        },
-      );
-    } catch (error) {
-      const detail = errorMessage(error);
-      throw new StorageError(
-        'write-failed',
-        `Could not remove the checkpoints of run ${runId}: ${detail}`,
-        { cause: error },
-      );
-    }
+async function readLatestCheckpoint(
+  context: StoreContext,
+  runId: string,
+): Promise<StoredCheckpoint | null> {
+  let found: { pointer?: CheckpointPointer; record?: unknown };
+  try {
+    found = await withStudioTransaction(
+      context.idbFactory,
+      [CHECKPOINT_POINTER_STORE, CHECKPOINT_STORE],
+      'readonly',
+      (tx) =>
+        new Promise((resolve, reject) => {
+          const pointerRequest = tx.objectStore(CHECKPOINT_POINTER_STORE).get(runId) as IDBRequest<
+            CheckpointPointer | undefined
+          >;
+          pointerRequest.onerror = () => reject(pointerRequest.error);
+          pointerRequest.onsuccess = () => {
+            const pointer = pointerRequest.result;
+            if (!pointer) return resolve({});
+            const recordRequest = tx
+              .objectStore(CHECKPOINT_STORE)
+              .get(pointer.currentCheckpointKey);
+            recordRequest.onerror = () => reject(recordRequest.error);
+            recordRequest.onsuccess = () => resolve({ pointer, record: recordRequest.result });
+          };
+        }),
+    );
+  } catch (error) {
+    throw toReadError(`the checkpoint of run ${runId}`, error);
   }
+  if (!found.pointer) return null;
+  const problem = findCheckpointProblem(found.record);
+  if (problem) {
+    throw new StorageError(
+      'unreadable',
+      `The checkpoint of run ${runId} is unreadable: ${problem}.`,
+    );
+  }
+  return found.record as StoredCheckpoint;
+}
 
-  async function listCheckpointPointers(): Promise<CheckpointPointer[]> {
-    try {
-      return await withStudioTransaction(idbFactory, [CHECKPOINT_POINTER_STORE], 'readonly', (tx) =>
+async function clearCheckpoints(context: StoreContext, runId: string): Promise<void> {
+  try {
+    await withStudioTransaction(
+      context.idbFactory,
+      [CHECKPOINT_POINTER_STORE, CHECKPOINT_STORE],
+      'readwrite',
+      (tx) => {
+        tx.objectStore(CHECKPOINT_POINTER_STORE).delete(runId);
+        return deleteRunRecords(tx, runId, null);
+      },
+    );
+  } catch (error) {
+    const detail = errorMessage(error);
+    throw new StorageError(
+      'write-failed',
+      `Could not remove the checkpoints of run ${runId}: ${detail}`,
+      { cause: error },
+    );
+  }
+}
+
+async function listCheckpointPointers(context: StoreContext): Promise<CheckpointPointer[]> {
+  try {
+    return await withStudioTransaction(
+      context.idbFactory,
+      [CHECKPOINT_POINTER_STORE],
+      'readonly',
+      (tx) =>
         requestResult(
           tx.objectStore(CHECKPOINT_POINTER_STORE).getAll() as IDBRequest<CheckpointPointer[]>,
         ),
-      );
-    } catch (error) {
-      throw toReadError('the checkpoint list', error);
-    }
+    );
+  } catch (error) {
+    throw toReadError('the checkpoint list', error);
   }
-
-  return { writeCheckpoint, readLatestCheckpoint, clearCheckpoints, listCheckpointPointers };
 }

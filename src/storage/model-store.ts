@@ -176,136 +176,154 @@ function compareEntries(a: SavedModelEntry, b: SavedModelEntry): number {
   return Date.parse(bTime) - Date.parse(aTime) || a.key.localeCompare(b.key);
 }
 
+/** What the store's operations share: the databases' access and the injectable hooks. */
+interface StoreContext {
+  idbFactory: IDBFactory | undefined;
+  artifactIo: ModelArtifactIo;
+  now: () => Date;
+  createId: () => string;
+  afterModelWritten?: () => void | Promise<void>;
+}
+
 export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
-  const idbFactory = 'idbFactory' in options ? options.idbFactory : globalIndexedDb();
-  const artifactIo = options.artifactIo ?? createTfjsArtifactIo();
-  const now = options.now ?? (() => new Date());
-  const createId = options.createId ?? (() => crypto.randomUUID());
+  const context: StoreContext = {
+    idbFactory: 'idbFactory' in options ? options.idbFactory : globalIndexedDb(),
+    artifactIo: options.artifactIo ?? createTfjsArtifactIo(),
+    now: options.now ?? (() => new Date()),
+    createId: options.createId ?? (() => crypto.randomUUID()),
+    afterModelWritten: options.afterModelWritten,
+  };
+  return {
+    isStorageAvailable: () => isStorageAvailable(context),
+    saveModel: (model, details) => saveModel(context, model, details),
+    listSavedModels: () => listSavedModels(context),
+    loadSavedModel: (id) => loadSavedModel(context, id),
+    deleteSavedModel: (id) => deleteSavedModel(context, id),
+  };
+}
 
-  const readRecord = (key: string) =>
-    withStudioTransaction(idbFactory, [METADATA_STORE], 'readonly', (tx) =>
-      requestResult(
-        tx.objectStore(METADATA_STORE).get(key) as IDBRequest<MetadataRecord | undefined>,
-      ),
-    );
+const readRecord = (context: StoreContext, key: string) =>
+  withStudioTransaction(context.idbFactory, [METADATA_STORE], 'readonly', (tx) =>
+    requestResult(
+      tx.objectStore(METADATA_STORE).get(key) as IDBRequest<MetadataRecord | undefined>,
+    ),
+  );
 
-  async function isStorageAvailable(): Promise<StorageAvailability> {
-    if (!idbFactory) {
-      return {
-        available: false,
-        reason: 'This browser does not provide IndexedDB (it may be turned off by a setting).',
-      };
-    }
-    try {
-      (await openStudioDb(idbFactory)).close();
-    } catch (error) {
-      return { available: false, reason: toReadError('browser storage', error).message };
-    }
-    if (tf.io.getSaveHandlers(modelKey('availability-probe')).length === 0) {
-      return { available: false, reason: tfjsUnavailableReason() };
-    }
-    return { available: true };
+async function isStorageAvailable(context: StoreContext): Promise<StorageAvailability> {
+  if (!context.idbFactory) {
+    return {
+      available: false,
+      reason: 'This browser does not provide IndexedDB (it may be turned off by a setting).',
+    };
   }
+  try {
+    (await openStudioDb(context.idbFactory)).close();
+  } catch (error) {
+    return { available: false, reason: toReadError('browser storage', error).message };
+  }
+  if (tf.io.getSaveHandlers(modelKey('availability-probe')).length === 0) {
+    return { available: false, reason: tfjsUnavailableReason() };
+  }
+  return { available: true };
+}
 
-  async function saveModel(
-    model: SerializedModel,
-    details: SaveModelDetails,
-  ): Promise<ModelMetadata> {
-    const id = createId();
-    const key = modelKey(id);
-    const metadata = createModelMetadata({
-      ...details,
-      id,
-      tfjsVersion: details.tfjsVersion ?? tf.version.tfjs,
-      createdAt: now(),
-      sizeBytes: serializedModelSizeBytes(model),
+async function saveModel(
+  context: StoreContext,
+  model: SerializedModel,
+  details: SaveModelDetails,
+): Promise<ModelMetadata> {
+  const id = context.createId();
+  const key = modelKey(id);
+  const metadata = createModelMetadata({
+    ...details,
+    id,
+    tfjsVersion: details.tfjsVersion ?? tf.version.tfjs,
+    createdAt: context.now(),
+    sizeBytes: serializedModelSizeBytes(model),
+  });
+  if (await readRecord(context, key)) {
+    throw new StorageError('write-failed', `Could not save the model: id ${id} is taken.`);
+  }
+  try {
+    await context.artifactIo.save(key, {
+      modelTopology: model.modelTopology,
+      weightSpecs: model.weightSpecs,
+      weightData: model.weightData,
     });
-    if (await readRecord(key)) {
-      throw new StorageError('write-failed', `Could not save the model: id ${id} is taken.`);
-    }
-    try {
-      await artifactIo.save(key, {
-        modelTopology: model.modelTopology,
-        weightSpecs: model.weightSpecs,
-        weightData: model.weightData,
-      });
-      await options.afterModelWritten?.();
-      const record: MetadataRecord = { key, metadata };
-      await withStudioTransaction(idbFactory, [METADATA_STORE], 'readwrite', (tx) =>
-        requestResult(tx.objectStore(METADATA_STORE).add(record)),
-      );
-    } catch (error) {
-      // Only this save's key: the id is fresh, so nothing else lives there.
-      await artifactIo.remove(key).catch(() => undefined);
-      throw toWriteError(`the model "${details.name}"`, error);
-    }
-    return metadata;
+    await context.afterModelWritten?.();
+    const record: MetadataRecord = { key, metadata };
+    await withStudioTransaction(context.idbFactory, [METADATA_STORE], 'readwrite', (tx) =>
+      requestResult(tx.objectStore(METADATA_STORE).add(record)),
+    );
+  } catch (error) {
+    // Only this save's key: the id is fresh, so nothing else lives there.
+    await context.artifactIo.remove(key).catch(() => undefined);
+    throw toWriteError(`the model "${details.name}"`, error);
   }
+  return metadata;
+}
 
-  async function listSavedModels(): Promise<SavedModelEntry[]> {
-    let records: MetadataRecord[];
-    try {
-      records = await withStudioTransaction(idbFactory, [METADATA_STORE], 'readonly', (tx) =>
-        requestResult(tx.objectStore(METADATA_STORE).getAll() as IDBRequest<MetadataRecord[]>),
-      );
-    } catch (error) {
-      throw toReadError('the list of saved models', error);
-    }
-    return records
-      .map((record): SavedModelEntry => {
-        const key = String(record.key);
-        if (!isModelMetadata(record.metadata)) {
-          return { key, unreadable: describeUnreadable(record.metadata) };
-        }
-        if (modelKey(record.metadata.id) !== key) {
-          return { key, unreadable: 'metadata id does not match its key' };
-        }
-        return { key, metadata: record.metadata };
-      })
-      .sort(compareEntries);
+async function listSavedModels(context: StoreContext): Promise<SavedModelEntry[]> {
+  let records: MetadataRecord[];
+  try {
+    records = await withStudioTransaction(context.idbFactory, [METADATA_STORE], 'readonly', (tx) =>
+      requestResult(tx.objectStore(METADATA_STORE).getAll() as IDBRequest<MetadataRecord[]>),
+    );
+  } catch (error) {
+    throw toReadError('the list of saved models', error);
   }
+  return records
+    .map((record): SavedModelEntry => {
+      const key = String(record.key);
+      if (!isModelMetadata(record.metadata)) {
+        return { key, unreadable: describeUnreadable(record.metadata) };
+      }
+      if (modelKey(record.metadata.id) !== key) {
+        return { key, unreadable: 'metadata id does not match its key' };
+      }
+      return { key, metadata: record.metadata };
+    })
+    .sort(compareEntries);
+}
 
-  async function loadSavedModel(id: string): Promise<LoadedModel> {
-    const key = modelKey(id);
-    let record: MetadataRecord | undefined;
-    try {
-      record = await readRecord(key);
-    } catch (error) {
-      throw toReadError('the saved model', error);
-    }
-    if (!record) throw new StorageError('not-found', `No saved model with id ${id}.`);
-    if (!isModelMetadata(record.metadata)) {
-      throw new StorageError(
-        'unreadable',
-        `The saved model cannot be read: ${describeUnreadable(record.metadata)}.`,
-      );
-    }
-    try {
-      return {
-        artifacts: toSerializedModel(await artifactIo.load(key)),
-        metadata: record.metadata,
-      };
-    } catch (error) {
-      throw toReadError(`the weights of "${record.metadata.name}"`, error);
-    }
+async function loadSavedModel(context: StoreContext, id: string): Promise<LoadedModel> {
+  const key = modelKey(id);
+  let record: MetadataRecord | undefined;
+  try {
+    record = await readRecord(context, key);
+  } catch (error) {
+    throw toReadError('the saved model', error);
   }
-
-  async function deleteSavedModel(id: string): Promise<void> {
-    const key = modelKey(id);
-    try {
-      // Model first: if this fails the entry stays listed and the user can retry.
-      await artifactIo.remove(key);
-      await withStudioTransaction(idbFactory, [METADATA_STORE], 'readwrite', (tx) =>
-        requestResult(tx.objectStore(METADATA_STORE).delete(key)),
-      );
-    } catch (error) {
-      if (error instanceof StorageError) throw error;
-      const detail = errorMessage(error);
-      throw new StorageError('write-failed', `Could not delete the saved model: ${detail}`, {
-        cause: error,
-      });
-    }
+  if (!record) throw new StorageError('not-found', `No saved model with id ${id}.`);
+  if (!isModelMetadata(record.metadata)) {
+    throw new StorageError(
+      'unreadable',
+      `The saved model cannot be read: ${describeUnreadable(record.metadata)}.`,
+    );
   }
+  try {
+    return {
+      artifacts: toSerializedModel(await context.artifactIo.load(key)),
+      metadata: record.metadata,
+    };
+  } catch (error) {
+    throw toReadError(`the weights of "${record.metadata.name}"`, error);
+  }
+}
 
-  return { isStorageAvailable, saveModel, listSavedModels, loadSavedModel, deleteSavedModel };
+async function deleteSavedModel(context: StoreContext, id: string): Promise<void> {
+  const key = modelKey(id);
+  try {
+    // Model first: if this fails the entry stays listed and the user can retry.
+    await context.artifactIo.remove(key);
+    await withStudioTransaction(context.idbFactory, [METADATA_STORE], 'readwrite', (tx) =>
+      requestResult(tx.objectStore(METADATA_STORE).delete(key)),
+    );
+  } catch (error) {
+    if (error instanceof StorageError) throw error;
+    const detail = errorMessage(error);
+    throw new StorageError('write-failed', `Could not delete the saved model: ${detail}`, {
+      cause: error,
+    });
+  }
 }

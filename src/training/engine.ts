@@ -16,7 +16,12 @@ import { captureOptimizerState } from './optimizer-state';
 import { RunControl, yieldToEventLoop } from './run-control';
 import type { BackendInfo, BackendRequest, EpochMetrics } from './run-types';
 import { deserializeModel, serializeModel } from './serialized-model';
-import { trainModel, type EpochCommit, type TrainLoopOptions } from './train-loop';
+import {
+  trainModel,
+  type EpochCommit,
+  type TrainingHooks,
+  type TrainLoopOptions,
+} from './train-loop';
 import type { TrainingParams } from './training-params';
 import type { CheckpointTarget, StartRequest } from './worker-protocol';
 
@@ -56,51 +61,155 @@ export function createTrainingEngine(
   emit: EmitMessage,
   options: TrainingEngineOptions = {},
 ): TrainingEngine {
-  let control = new RunControl();
-  let model: tf.LayersModel | null = null;
-  let isRunning = false;
-  let checkpointWriter: CheckpointWriter | null = null;
-  /** The request last applied with chooseBackend, as JSON, and the backend it gave. */
-  let appliedBackend: { key: string; name: string } | null = null;
-  const buildModel =
-    options.buildModel ??
-    ((params: TrainingParams) => createModel(params.architectureId, { seed: params.seed }));
-  const chooseBackend = options.initBackend ?? initBackend;
-  // Evaluation yields between its batches like training does: on WASM `data()` resolves
-  // without returning to the event loop, so without this a test-set evaluation is one task.
-  const evaluation = {
-    yieldToEventLoop: options.yieldToEventLoop ?? yieldToEventLoop,
-    batchSize:
-      options.evaluationBatchSize ??
-      (path === 'main-thread' ? MAIN_THREAD_EVALUATION_BATCH_SIZE : EVALUATION_BATCH_SIZE),
-  };
+  return new Engine(path, emit, options);
+}
 
-  async function applyBackend(request: BackendRequest): Promise<BackendInfo> {
-    const info = await chooseBackend(request, path);
-    appliedBackend = { key: JSON.stringify(request), name: info.name };
+class Engine implements TrainingEngine {
+  private control = new RunControl();
+  private model: tf.LayersModel | null = null;
+  private isRunning = false;
+  private checkpointWriter: CheckpointWriter | null = null;
+  /** The request last applied with chooseBackend, as JSON, and the backend it gave. */
+  private appliedBackend: { key: string; name: string } | null = null;
+  private readonly buildModel: (params: TrainingParams) => tf.LayersModel;
+  private readonly chooseBackend: typeof initBackend;
+  private readonly evaluation: { batchSize: number; yieldToEventLoop: () => Promise<void> };
+  private readonly requests: ModelRequests;
+  readonly evaluate: ModelRequests['evaluate'];
+  readonly predict: ModelRequests['predict'];
+  readonly answer: ModelRequests['answer'];
+  readonly getCachedModelId: ModelRequests['getCachedModelId'];
+
+  constructor(
+    private readonly path: BackendInfo['path'],
+    private readonly emit: EmitMessage,
+    private readonly options: TrainingEngineOptions,
+  ) {
+    this.buildModel =
+      options.buildModel ?? ((params) => createModel(params.architectureId, { seed: params.seed }));
+    this.chooseBackend = options.initBackend ?? initBackend;
+    // Evaluation yields between its batches like training does: on WASM `data()` resolves
+    // without returning to the event loop, so without this a test-set evaluation is one task.
+    this.evaluation = {
+      yieldToEventLoop: options.yieldToEventLoop ?? yieldToEventLoop,
+      batchSize:
+        options.evaluationBatchSize ??
+        (path === 'main-thread' ? MAIN_THREAD_EVALUATION_BATCH_SIZE : EVALUATION_BATCH_SIZE),
+    };
+    this.requests = createModelRequests({
+      emit,
+      evaluation: this.evaluation,
+      ensureBackend: (request) => this.ensureBackend(request),
+    });
+    this.evaluate = this.requests.evaluate;
+    this.predict = this.requests.predict;
+    this.answer = this.requests.answer;
+    this.getCachedModelId = this.requests.getCachedModelId;
+  }
+
+  pause(): void {
+    this.control.pause();
+  }
+
+  unpause(): void {
+    this.control.unpause();
+  }
+
+  stop(): void {
+    this.control.stop();
+  }
+
+  getModel(): tf.LayersModel | null {
+    return this.model;
+  }
+
+  dispose(): void {
+    this.control.stop();
+    this.model?.dispose();
+    this.model = null;
+    this.requests.dispose();
+  }
+
+  async run(request: StartRequest): Promise<void> {
+    this.control = new RunControl();
+    const runControl = this.control;
+    let history: EpochMetrics[] = [];
+    let elapsedMs = 0;
+    this.isRunning = true;
+    try {
+      // Every run re-applies the request: the user may have picked another backend.
+      this.emit({ kind: 'backend', info: await this.applyBackend(request.backendRequest) });
+      this.model?.dispose();
+      this.model = null;
+      this.model = request.initialModel
+        ? await deserializeModel(request.initialModel)
+        : this.buildModel(request.params);
+      const trained = this.model;
+      const outcome = await trainModel(
+        trained,
+        { train: request.train },
+        request.params,
+        this.runHooks(trained, request),
+        runControl,
+        {
+          ...this.options,
+          evaluationBatchSize: this.evaluation.batchSize,
+          resumeFrom: request.resumeFrom,
+        },
+      );
+      history = outcome.history;
+      elapsedMs = outcome.elapsedMs;
+      const result = await evaluateModel(trained, request.test, this.evaluation);
+      this.emit({ kind: 'evaluation', result });
+      const serialized = await serializeModel(trained);
+      this.emit({ kind: 'done', end: outcome.end, history, elapsedMs, model: serialized }, [
+        serialized.weightData,
+      ]);
+    } catch (error) {
+      this.emit({ kind: 'error', message: errorMessage(error) });
+      this.emit({ kind: 'done', end: 'failed', history, elapsedMs });
+    } finally {
+      this.isRunning = false;
+    }
+  }
+
+  /** The loop's reports as protocol messages, and a checkpoint per epoch when asked. */
+  private runHooks(trained: tf.LayersModel, request: StartRequest): TrainingHooks {
+    const { checkpoint } = request;
+    return {
+      onBatchEnd: (metrics) => this.emit({ kind: 'batch', metrics }),
+      onEpochEnd: (metrics) => this.emit({ kind: 'epoch', metrics }),
+      onPauseStateChange: (state) => this.emit({ kind: 'pause-state', state }),
+      onEpochCommitted: checkpoint
+        ? (progress) => this.writeCheckpoint(trained, request, checkpoint, progress)
+        : undefined,
+    };
+  }
+
+  private async applyBackend(request: BackendRequest): Promise<BackendInfo> {
+    const info = await this.chooseBackend(request, this.path);
+    this.appliedBackend = { key: JSON.stringify(request), name: info.name };
     return info;
   }
 
-  const requests = createModelRequests({
-    emit,
-    evaluation,
-    /**
-     * During a run the run's backend stays (switching would pull the training model's tensors
-     * across backends mid-step); otherwise the request is applied unless it is in force.
-     */
-    async ensureBackend(request) {
-      if (isRunning) return;
-      const isInForce =
-        appliedBackend?.key === JSON.stringify(request) && appliedBackend.name === tf.getBackend();
-      if (!isInForce) await applyBackend(request);
-    },
-  });
+  /**
+   * The backend for evaluate/predict. During a run the run's backend stays (switching would
+   * pull the training model's tensors across backends mid-step); otherwise the request is
+   * applied unless it is the one in force (a drawing canvas predicts many times a second).
+   */
+  private async ensureBackend(request: BackendRequest): Promise<void> {
+    if (this.isRunning) return;
+    const isInForce =
+      this.appliedBackend?.key === JSON.stringify(request) &&
+      this.appliedBackend.name === tf.getBackend();
+    if (!isInForce) await this.applyBackend(request);
+  }
 
   /**
    * Writes the checkpoint of an epoch boundary. A failure (quota, storage off) is reported and
    * training goes on: the previous checkpoint is still complete, so resuming loses one epoch.
    */
-  async function writeCheckpoint(
+  private async writeCheckpoint(
     trained: tf.LayersModel,
     request: StartRequest,
     target: CheckpointTarget,
@@ -108,13 +217,13 @@ export function createTrainingEngine(
   ): Promise<void> {
     const { epochsCompleted } = progress;
     try {
-      if (!options.createCheckpointStore) throw new Error('No checkpoint storage here.');
-      checkpointWriter ??= options.createCheckpointStore();
+      if (!this.options.createCheckpointStore) throw new Error('No checkpoint storage here.');
+      this.checkpointWriter ??= this.options.createCheckpointStore();
       const [serialized, optimizerState] = [
         await serializeModel(trained),
         await captureOptimizerState(trained.optimizer),
       ];
-      await checkpointWriter.writeCheckpoint({
+      await this.checkpointWriter.writeCheckpoint({
         runId: target.runId,
         epoch: epochsCompleted,
         params: request.params,
@@ -125,73 +234,9 @@ export function createTrainingEngine(
         shuffleSeed: progress.shuffleSeed,
         datasetKey: target.datasetKey,
       });
-      emit({ kind: 'checkpoint', epochsCompleted });
+      this.emit({ kind: 'checkpoint', epochsCompleted });
     } catch (error) {
-      emit({ kind: 'checkpoint-error', epochsCompleted, message: errorMessage(error) });
+      this.emit({ kind: 'checkpoint-error', epochsCompleted, message: errorMessage(error) });
     }
   }
-
-  async function run(request: StartRequest): Promise<void> {
-    control = new RunControl();
-    const runControl = control;
-    let history: EpochMetrics[] = [];
-    let elapsedMs = 0;
-    isRunning = true;
-    try {
-      // Every run re-applies the request: the user may have picked another backend.
-      emit({ kind: 'backend', info: await applyBackend(request.backendRequest) });
-      model?.dispose();
-      model = null;
-      model = request.initialModel
-        ? await deserializeModel(request.initialModel)
-        : buildModel(request.params);
-      const trained = model;
-      const { checkpoint } = request;
-      const outcome = await trainModel(
-        trained,
-        { train: request.train },
-        request.params,
-        {
-          onBatchEnd: (metrics) => emit({ kind: 'batch', metrics }),
-          onEpochEnd: (metrics) => emit({ kind: 'epoch', metrics }),
-          onPauseStateChange: (state) => emit({ kind: 'pause-state', state }),
-          onEpochCommitted: checkpoint
-            ? (progress) => writeCheckpoint(trained, request, checkpoint, progress)
-            : undefined,
-        },
-        runControl,
-        { ...options, evaluationBatchSize: evaluation.batchSize, resumeFrom: request.resumeFrom },
-      );
-      history = outcome.history;
-      elapsedMs = outcome.elapsedMs;
-      emit({ kind: 'evaluation', result: await evaluateModel(model, request.test, evaluation) });
-      const serialized = await serializeModel(model);
-      emit({ kind: 'done', end: outcome.end, history, elapsedMs, model: serialized }, [
-        serialized.weightData,
-      ]);
-    } catch (error) {
-      emit({ kind: 'error', message: errorMessage(error) });
-      emit({ kind: 'done', end: 'failed', history, elapsedMs });
-    } finally {
-      isRunning = false;
-    }
-  }
-
-  return {
-    run,
-    pause: () => control.pause(),
-    unpause: () => control.unpause(),
-    stop: () => control.stop(),
-    getModel: () => model,
-    evaluate: requests.evaluate,
-    predict: requests.predict,
-    answer: requests.answer,
-    getCachedModelId: requests.getCachedModelId,
-    dispose: () => {
-      control.stop();
-      model?.dispose();
-      model = null;
-      requests.dispose();
-    },
-  };
 }
