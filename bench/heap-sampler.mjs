@@ -31,7 +31,7 @@ export async function startHeapSampler(page, intervalMs = HEAP_SAMPLE_INTERVAL_M
     const reply = JSON.parse(e.message);
     waiting.get(reply.id)?.(reply.result);
   });
-  // Non-flattened, so this session's worker sessions do not disturb Playwright's own.
+  // Non-flattened, so the CDP sessions of the workers do not disturb Playwright's own.
   await cdp.send('Target.setAutoAttach', {
     autoAttach: true,
     waitForDebuggerOnStart: false,

@@ -1,6 +1,6 @@
 /**
  * Runs in the benchmark page: the app's loader (worker, streaming, typed arrays) with the current
- * growable output arrays and with issue 2's upper-bound ones, papaparse's usual whole-file parse
+ * growable output arrays and with upper-bound ones (all rows allocated up front), papaparse's usual whole-file parse
  * of the same CSVs, and the loader on the four IDX .gz files. The Node driver (bench/run.mjs)
  * sets the files, calls `window.__startIngestBench`, samples the JS heap of this page and of
  * the ingest worker over CDP, and collects `window.__ingestBench`.
@@ -108,7 +108,7 @@ async function papaparseDefault(files: File[]): Promise<number> {
 /** Method names; bench/run.mjs groups results by them. */
 const INGEST_METHODS = {
   appGrowable: 'app loader, CSV (worker, growable arrays)',
-  appUpperBound: 'app loader, CSV (worker, upper-bound arrays, issue 2)',
+  appUpperBound: 'app loader, CSV (worker, upper-bound arrays)',
   papaparse: 'papaparse whole-file default, CSV',
   appIdx: 'app loader, 4 IDX .gz (worker)',
 } as const;

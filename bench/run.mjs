@@ -8,7 +8,7 @@
  *   npm run bench -- --only ingest       app loader vs papaparse on both full CSVs, the
  *                                        loader on the 4 IDX .gz files, and the peak JS heap
  *                                        of page + ingest worker (CDP) for each; growable vs
- *                                        issue 2's upper-bound output arrays side by side
+ *                                        upper-bound output arrays side by side
  *                                        (--skip-papaparse leaves out the slow baseline)
  *   npm run bench -- --only training     seed CNN samples/s per backend and batch size:
  *                                        app loop vs bare trainOnBatch, same page
@@ -98,7 +98,7 @@ const IDX_FILES = [
 ];
 
 /**
- * App loader (growable arrays, and issue 2's upper-bound arrays for the before/after) vs
+ * App loader (growable arrays, and upper-bound arrays for comparison) vs
  * papaparse on both full CSVs, the loader on the four IDX .gz files, and the peak JS heap of
  * page + ingest worker during each (sampled over CDP, see heap-sampler.mjs).
  */

@@ -47,8 +47,8 @@ export interface DatasetLoaderOptions {
   csvAllocation?: SplitAllocation;
   /**
    * How long the worker may sit idle (no load in flight) before it is stopped, ms (default
-   * INGEST_WORKER_IDLE_MS). An idle ingest worker holds ~10–12 MB of heap for nothing; the
-   * next load starts a new one (~50 ms).
+   * INGEST_WORKER_IDLE_MS). An idle ingest worker holds megabytes of heap for nothing; the
+   * next load starts a new one quickly.
    */
   workerIdleMs?: number;
 }

@@ -12,7 +12,7 @@ export const GROWTH_STEP_ROWS = 4096;
 
 /**
  * 'growable': resizable buffers grown in steps (peak ≈ rows read so far, then 2× for the final
- * copy). 'upper-bound': the issue-2 strategy, all `maxRows` allocated up front (peak ≈ bound +
+ * copy). 'upper-bound': all `maxRows` allocated up front (peak ≈ bound +
  * exact, 66 + 47 MB for the train CSV); used where resizable buffers are missing, and selectable
  * so the benchmark can show both.
  */

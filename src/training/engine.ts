@@ -29,7 +29,7 @@ export type { EmitMessage } from './model-requests';
 
 /**
  * Evaluation rows per step on the main-thread fallback: each step is a task the page cannot
- * interrupt (256 seed-CNN rows take ~2 s there on WASM; 32 take ~0.25 s).
+ * interrupt, so it must stay short (a fraction of a second for the seed CNN on WASM).
  */
 export const MAIN_THREAD_EVALUATION_BATCH_SIZE = 32;
 

@@ -22,8 +22,7 @@ export interface BackendRequest {
   /**
    * Let the WASM backend use threads when the page is cross-origin isolated (the threaded
    * binary, one thread per core; falls back to single-thread SIMD if its init fails or hangs).
-   * The app turns it on unless `?wasmThreads=0`: 2 threads train the seed CNN ~35 % faster
-   * than 1 on a 2-core machine (BENCHMARKS.md).
+   * The app turns it on unless `?wasmThreads=0` (BENCHMARKS.md has the speed-up).
    */
   allowWasmThreads?: boolean;
   /**

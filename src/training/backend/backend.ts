@@ -19,9 +19,9 @@ import { tryWebgl } from './webgl';
  * Whether the conv2d-only Conv2D gradient is installed on each backend by default.
  * - wasm: required; tfjs-backend-wasm has no Conv2DBackpropFilter kernel, so stock training of
  *   any convolution throws "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'".
- * - cpu: measured in Node (docs/backends.md): a seed-CNN batch of 64 takes 36 s instead of 806 s.
- * - webgl: a prototype measured 2.8× faster on SwiftShader; to be confirmed on real GPUs by the
- *   browser benchmark, which flips it with `BackendRequest.convGradientRewrite`.
+ * - cpu: over twenty times faster than tfjs's own gradient in Node (docs/backends.md).
+ * - webgl: faster on SwiftShader; the browser benchmark flips it with
+ *   `BackendRequest.convGradientRewrite` to compare on real GPUs.
  */
 export const DEFAULT_CONV_GRADIENT_REWRITE: Readonly<Record<BackendName, boolean>> = {
   webgl: true,

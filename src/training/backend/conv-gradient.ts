@@ -124,8 +124,8 @@ function inputGradient(dy: tf.Tensor4D, filter: tf.Tensor4D, padding: SpatialPad
  * copies of x (im2col) come from one convolution with a one-hot filter, [N·H_out·W_out, kh·kw],
  * and dWᵀ [C_out, kh·kw] = dyᵀ · patches is one matMul. The general path below would run a
  * convolution with dy as a [H_out, W_out, N, C_out] filter over a single image, which XNNPACK
- * repacks every step and splits over only kh·kw output pixels: 52 vs 26 ms for the seed CNN's
- * conv1 at batch 64 (Node, one thread).
+ * repacks every step and splits over only kh·kw output pixels, about twice as slow for the seed
+ * CNN's conv1 (BENCHMARKS.md).
  */
 function oneChannelFilterGradient(
   x: tf.Tensor4D,

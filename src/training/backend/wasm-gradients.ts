@@ -5,19 +5,19 @@
  * otherwise calls the stock gradient captured at install.
  *
  * - **BatchMatMul**: the stock gradient multiplies with `transposeA`/`transposeB`, which the
- *   WASM kernel runs in a scalar loop outside XNNPACK: for the seed CNN's Dense 1568→256 at
- *   batch 64 that is 85 ms of a 1,143 ms step (0.5 GFLOP/s). Transposing the (small) operand
- *   explicitly first and multiplying without flags runs through XNNPACK: ~11 ms.
+ *   WASM kernel runs in a scalar loop outside XNNPACK. Transposing the (small) operand
+ *   explicitly first and multiplying without flags runs through XNNPACK, several times faster.
  * - **Add** (the bias of every Conv2D layer): the stock gradient reduces `dy` over the
- *   broadcast axes with `sum`, which on WASM first transposes the reduced axes innermost:
- *   14–17 ms per conv2-sized bias (64×28×28×64). An average pool over the whole image
- *   (channels innermost, no transpose) times H·W gives the same sum in ~1.8 ms.
- *   (`ones[1, M] · dy[M, C]` was tried: 33 ms, because XNNPACK repacks the fresh `dy`.)
+ *   broadcast axes with `sum`, which on WASM first transposes the reduced axes innermost. An
+ *   average pool over the whole image (channels innermost, no transpose) times H·W gives the
+ *   same sum without the transpose. (`ones[1, M] · dy[M, C]` is slower still: XNNPACK repacks
+ *   the fresh `dy` on every call.)
  *
  * With them goes a JavaScript MaxPoolGrad kernel for the wasm backend (wasm-max-pool-grad.ts).
  *
  * Measured by `node bench/training-profile-node.mjs` (WASM_GRADIENTS=0 for the stock ones) and
- * in the browser by `node bench/wasm-threads.mjs --configs t2,t2-stock`; see docs/backends.md.
+ * in the browser by `node bench/wasm-threads.mjs --configs t2,t2-stock`; figures in
+ * BENCHMARKS.md, design in docs/backends.md.
  * Results differ from the stock gradients only in float32 summation order.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -2,10 +2,10 @@
  * A MaxPoolGrad kernel for tfjs-backend-wasm written in JavaScript over the backend's heap,
  * registered in place of the backend's own.
  *
- * Why: tfjs-backend-wasm 4.22's C++ MaxPoolGrad takes 78–93 ms for the seed CNN's pool1 at
- * batch 64 (dy 64×14×14×64, x 64×28×28×64), single-threaded even in the threaded binary: 13 %
- * of a 2-thread training step. The same gradient as one pass over x with channels innermost
- * takes 16–19 ms in Node on one thread (`node bench/training-profile-node.mjs`, docs/backends.md).
+ * Why: tfjs-backend-wasm 4.22's C++ MaxPoolGrad is slow and single-threaded even in the
+ * threaded binary, a noticeable share of a training step; the same gradient as one pass over x
+ * with channels innermost is several times faster (`node bench/training-profile-node.mjs`;
+ * figures in BENCHMARKS.md).
  *
  * Semantics are tfjs's cpu backend's (and TensorFlow's): each window's gradient goes to its
  * maximum, of equal maxima to the first in row-major window order; NaN never wins; overlapping

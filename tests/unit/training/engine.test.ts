@@ -1,6 +1,6 @@
 /**
  * The engine the worker runs, end to end on the main-thread path (Node has no module Worker;
- * the lead's Chromium tests cover the worker itself), plus the client's fallback.
+ * the browser tests cover the worker itself), plus the client's fallback.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';

