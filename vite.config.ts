@@ -46,6 +46,19 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // The panels rendered in a simulated DOM, found by role and label as in the journeys.
+          name: 'components',
+          include: ['tests/components/**/*.test.tsx'],
+          environment: 'happy-dom',
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+          globalSetup: ['tests/support/fixtures-setup.ts'],
+          setupFiles: ['tests/components/setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'browser',
           include: ['tests/browser/**/*.spec.ts'],
           environment: 'node',

@@ -81,26 +81,18 @@ export function checkLooksLikeText(fileName: string, fileBytes: number, head: Ui
   }
 }
 
+/** Leading bytes of binary formats people drop by mistake, and what to call each. */
+const BINARY_SIGNATURES: readonly { bytes: readonly number[]; name: string }[] = [
+  { bytes: [0x1f, 0x8b], name: 'gzip signature' },
+  { bytes: [0x89, 0x50, 0x4e, 0x47], name: 'PNG signature' },
+  { bytes: [0x50, 0x4b, 0x03, 0x04], name: 'ZIP signature' },
+];
+
 function binarySignature(head: Uint8Array): string | null {
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip signature';
-  if (
-    head.length >= 4 &&
-    head[0] === 0x89 &&
-    head[1] === 0x50 &&
-    head[2] === 0x4e &&
-    head[3] === 0x47
-  ) {
-    return 'PNG signature';
-  }
-  if (
-    head.length >= 4 &&
-    head[0] === 0x50 &&
-    head[1] === 0x4b &&
-    head[2] === 0x03 &&
-    head[3] === 0x04
-  ) {
-    return 'ZIP signature';
-  }
+  const known = BINARY_SIGNATURES.find(
+    ({ bytes }) => head.length >= bytes.length && bytes.every((byte, i) => head[i] === byte),
+  );
+  if (known) return known.name;
   // IDX files start with two zero bytes, and real text never holds NUL.
   const nul = head.indexOf(0);
   return nul === -1 ? null : `NUL byte at offset ${nul}`;

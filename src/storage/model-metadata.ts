@@ -41,19 +41,14 @@ export interface ModelMetadata {
   sizeBytes: number;
 }
 
-/** What the caller knows about a model to save; the store fills in the rest. */
-export interface ModelMetadataInput {
-  id: string;
-  name: string;
-  trainingParams: TrainingParams;
-  epochsCompleted: number;
-  trainingAccuracy: number | null;
-  validationAccuracy: number | null;
-  testAccuracy: number | null;
-  tfjsVersion: string;
-  createdAt: Date;
-  sizeBytes: number;
-}
+/**
+ * What the caller knows about a model to save; createModelMetadata fills in the rest (the
+ * facts every model of this app shares, and the schema version).
+ */
+export type ModelMetadataInput = Omit<
+  ModelMetadata,
+  'schemaVersion' | 'architectureId' | 'classNames' | 'inputShape' | 'normalization' | 'createdAt'
+> & { createdAt: Date };
 
 /** Bytes the model occupies: topology and weight specs as UTF-8 JSON, plus the weights. */
 export function serializedModelSizeBytes(model: SerializedModel): number {

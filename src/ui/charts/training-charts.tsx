@@ -5,9 +5,28 @@
  */
 import type { EpochMetrics } from '../../training/run-types';
 import { LineChart } from './line-chart';
+import type { LineChartFrame } from './live-line-chart';
 import { batchFrame, epochFrame, type BatchSeries } from './training-chart-frames';
 
 const CHART_HEIGHT_PX = 220;
+
+interface ChartSpec {
+  /** Accessible name of the chart's figure. */
+  label: string;
+  yLabel: string;
+  frame: () => LineChartFrame | null;
+}
+
+/** Charts side by side, all refreshed when `version` changes. */
+function ChartRow({ charts, version }: { charts: ChartSpec[]; version: unknown }) {
+  return (
+    <div className="chart-row">
+      {charts.map((chart) => (
+        <LineChart key={chart.label} {...chart} heightPx={CHART_HEIGHT_PX} version={version} />
+      ))}
+    </div>
+  );
+}
 
 /** Training loss and accuracy per batch. `version` changes when new batches arrived. */
 export function BatchCharts({
@@ -17,46 +36,32 @@ export function BatchCharts({
   getSeries: () => BatchSeries;
   version: unknown;
 }) {
-  return (
-    <div className="chart-row">
-      <LineChart
-        label="Training loss per batch"
-        yLabel="loss"
-        heightPx={CHART_HEIGHT_PX}
-        version={version}
-        frame={() => batchFrame(getSeries().loss, 'training loss')}
-      />
-      <LineChart
-        label="Training accuracy per batch"
-        yLabel="accuracy"
-        heightPx={CHART_HEIGHT_PX}
-        version={version}
-        frame={() => batchFrame(getSeries().accuracy, 'training accuracy')}
-      />
-    </div>
-  );
+  const charts: ChartSpec[] = [
+    {
+      label: 'Training loss per batch',
+      yLabel: 'loss',
+      frame: () => batchFrame(getSeries().loss, 'training loss'),
+    },
+    {
+      label: 'Training accuracy per batch',
+      yLabel: 'accuracy',
+      frame: () => batchFrame(getSeries().accuracy, 'training accuracy'),
+    },
+  ];
+  return <ChartRow charts={charts} version={version} />;
 }
 
 /** Training and validation loss and accuracy per epoch. */
 export function EpochCharts({ epochs }: { epochs: EpochMetrics[] }) {
-  return (
-    <div className="chart-row">
-      <LineChart
-        label="Loss per epoch"
-        yLabel="loss"
-        heightPx={CHART_HEIGHT_PX}
-        version={epochs}
-        frame={() => epochFrame(epochs, 'loss')}
-      />
-      <LineChart
-        label="Accuracy per epoch"
-        yLabel="accuracy"
-        heightPx={CHART_HEIGHT_PX}
-        version={epochs}
-        frame={() => epochFrame(epochs, 'accuracy')}
-      />
-    </div>
-  );
+  const charts: ChartSpec[] = [
+    { label: 'Loss per epoch', yLabel: 'loss', frame: () => epochFrame(epochs, 'loss') },
+    {
+      label: 'Accuracy per epoch',
+      yLabel: 'accuracy',
+      frame: () => epochFrame(epochs, 'accuracy'),
+    },
+  ];
+  return <ChartRow charts={charts} version={epochs} />;
 }
 
 export { ConfusionMatrixChart } from './confusion-matrix-chart';

@@ -2,23 +2,59 @@
  * Labelled form fields, so each form lists its fields instead of repeating label/input pairs.
  * Each field owns its id; the label names the control, which is how people and tests find it.
  */
-import { useId, type ReactNode } from 'react';
+import { useId, type InputHTMLAttributes, type ReactNode } from 'react';
 
 interface FieldProps {
   label: string;
   disabled?: boolean;
 }
 
-/** A number input kept as text while typed (an empty or half-typed value is not a number). */
-export function NumberField({
+/** A label and the control it names: `children` receives the id the control must carry. */
+function Labelled({
   label,
-  value,
+  labelClassName,
+  children,
+}: {
+  label: string;
+  labelClassName?: string;
+  children: (id: string) => ReactNode;
+}) {
+  const id = useId();
+  return (
+    <>
+      <label htmlFor={id} className={labelClassName}>
+        {label}
+      </label>
+      {children(id)}
+    </>
+  );
+}
+
+/** A label and the input it names; every other prop goes to the input. */
+export function LabelledInput({
+  label,
+  labelClassName,
+  ...input
+}: {
+  label: string;
+  labelClassName?: string;
+} & Omit<InputHTMLAttributes<HTMLInputElement>, 'id'>) {
+  return (
+    <Labelled label={label} labelClassName={labelClassName}>
+      {(id) => <input id={id} {...input} />}
+    </Labelled>
+  );
+}
+
+/**
+ * A number input kept as text while typed (an empty or half-typed value is not a number).
+ * `children` follow the input in its box, e.g. a button that acts on the value.
+ */
+export function NumberField({
   onChange,
-  min,
-  max,
   step = 1,
-  placeholder,
-  disabled,
+  children,
+  ...input
 }: FieldProps & {
   value: string;
   onChange: (value: string) => void;
@@ -27,22 +63,17 @@ export function NumberField({
   /** 1 for whole numbers, 'any' for real ones. */
   step?: number | 'any';
   placeholder?: string;
+  children?: ReactNode;
 }) {
-  const id = useId();
   return (
     <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
+      <LabelledInput
         type="number"
-        min={min}
-        max={max}
         step={step}
-        placeholder={placeholder}
-        value={value}
-        disabled={disabled}
+        {...input}
         onChange={(event) => onChange(event.target.value)}
       />
+      {children}
     </div>
   );
 }
@@ -59,25 +90,27 @@ export function SelectField<T extends string>({
   options: readonly { id: T; label: string }[];
   onChange: (value: T) => void;
 }) {
-  const id = useId();
   return (
     <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <select
-        id={id}
-        value={value}
-        disabled={disabled}
-        onChange={(event) => {
-          const chosen = options.find((option) => option.id === event.target.value);
-          if (chosen) onChange(chosen.id);
-        }}
-      >
-        {options.map((option) => (
-          <option key={option.id} value={option.id}>
-            {option.label}
-          </option>
-        ))}
-      </select>
+      <Labelled label={label}>
+        {(id) => (
+          <select
+            id={id}
+            value={value}
+            disabled={disabled}
+            onChange={(event) => {
+              const chosen = options.find((option) => option.id === event.target.value);
+              if (chosen) onChange(chosen.id);
+            }}
+          >
+            {options.map((option) => (
+              <option key={option.id} value={option.id}>
+                {option.label}
+              </option>
+            ))}
+          </select>
+        )}
+      </Labelled>
     </div>
   );
 }

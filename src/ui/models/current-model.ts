@@ -7,7 +7,7 @@ import type { ArchitectureId } from '../../model/architecture-catalog';
 import type { ModelMetadata } from '../../storage/model-metadata';
 import type { SerializedModel } from '../../training/run-types';
 import type { TrainingParams } from '../../training/training-params';
-import type { TrainedSummary } from '../training/use-training';
+import type { TrainedSummary } from '../training/training-run-options';
 
 export type CurrentModelSource = 'trained' | 'saved' | 'file';
 
@@ -28,8 +28,11 @@ export interface CurrentModel {
   tfjsVersion: string | null;
 }
 
-let nextModelNumber = 0;
-export const newCurrentModelId = (): string => `model-${Date.now()}-${++nextModelNumber}`;
+/** Time plus 32 random bits: unique within a tab without a counter kept by the module. */
+function newCurrentModelId(): string {
+  const [random] = crypto.getRandomValues(new Uint32Array(1));
+  return `model-${Date.now()}-${random.toString(36)}`;
+}
 
 /** Default `Model name`: architecture and local date-time, e.g. "seed-cnn 2026-11-28 21:40". */
 export function defaultModelName(architectureId: string | null, date: Date): string {

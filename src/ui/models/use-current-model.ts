@@ -7,7 +7,8 @@ import { useCallback, useState } from 'react';
 import type { LoadedSplit } from '../../data/ingest-types';
 import { errorMessage } from '../../shared/errors';
 import type { SerializedModel } from '../../training/run-types';
-import type { TrainedSummary, TrainingController } from '../training/use-training';
+import type { TrainedSummary } from '../training/training-run-options';
+import type { TrainingController } from '../training/use-training';
 import { defaultModelName, fromFiles, fromTraining, type CurrentModel } from './current-model';
 
 export interface CurrentModelController {

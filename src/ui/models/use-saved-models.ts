@@ -3,14 +3,15 @@
  * code (and with it TensorFlow.js' IndexedDB handler) is loaded on first use, off the first
  * screen's critical path.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useRef } from 'react';
 import type { ModelMetadata } from '../../storage/model-metadata';
 import type { ModelStore, SavedModelEntry } from '../../storage/model-store';
 import type { CurrentModel } from './current-model';
-import { errorMessage } from '../../shared/errors';
+import { useSavedModelList } from './use-saved-model-list';
+import { useStorageOperation } from './use-storage-operation';
 
 export interface SavedModelsController {
-  /** Null while checking; a reason when IndexedDB cannot be used (saving is then off). */
+  /** Undefined while checking; a reason when IndexedDB cannot be used (saving is then off). */
   unavailableReason: string | null | undefined;
   entries: SavedModelEntry[];
   isBusy: boolean;
@@ -22,70 +23,30 @@ export interface SavedModelsController {
   clearMessages: () => void;
 }
 
-export function useSavedModels(): SavedModelsController {
+/** Why a model read from files without its metadata cannot be saved. */
+const UNKNOWN_SETTINGS_MESSAGE =
+  'This model came from files without a metadata.json, so its training settings are unknown; train it here (or load it with its metadata) to save it.';
+
+/** The model store, its module loaded on first use and made once. */
+function useLazyModelStore(): () => Promise<ModelStore> {
   const storeRef = useRef<Promise<ModelStore> | null>(null);
-  const [unavailableReason, setUnavailableReason] = useState<string | null | undefined>(undefined);
-  const [entries, setEntries] = useState<SavedModelEntry[]>([]);
-  const [isBusy, setIsBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  return useCallback(
+    () =>
+      (storeRef.current ??= import('../../storage/model-store').then((m) => m.createModelStore())),
+    [],
+  );
+}
 
-  const getStore = useCallback((): Promise<ModelStore> => {
-    storeRef.current ??= import('../../storage/model-store').then((m) => m.createModelStore());
-    return storeRef.current;
-  }, []);
-
-  const refresh = useCallback(async () => {
-    const store = await getStore();
-    setEntries(await store.listSavedModels());
-  }, [getStore]);
-
-  useEffect(() => {
-    let isCancelled = false;
-    void (async () => {
-      try {
-        const store = await getStore();
-        const availability = await store.isStorageAvailable();
-        if (isCancelled) return;
-        if (!availability.available) {
-          setUnavailableReason(availability.reason);
-          return;
-        }
-        setUnavailableReason(null);
-        const list = await store.listSavedModels();
-        if (!isCancelled) setEntries(list);
-      } catch (e) {
-        if (!isCancelled) setUnavailableReason(errorMessage(e));
-      }
-    })();
-    return () => {
-      isCancelled = true;
-    };
-  }, [getStore]);
-
-  /** Runs one storage operation with the busy flag, turning failures into the alert text. */
-  const run = useCallback(async <T>(operation: () => Promise<T>): Promise<T | null> => {
-    setIsBusy(true);
-    setError(null);
-    setNotice(null);
-    try {
-      return await operation();
-    } catch (e) {
-      setError(errorMessage(e));
-      return null;
-    } finally {
-      setIsBusy(false);
-    }
-  }, []);
+/** Saving, loading and deleting report through `isBusy`, `error` and `notice`. */
+export function useSavedModels(): SavedModelsController {
+  const getStore = useLazyModelStore();
+  const { unavailableReason, entries, refresh } = useSavedModelList(getStore);
+  const { isBusy, error, notice, setNotice, run, clearMessages } = useStorageOperation();
 
   const save = useCallback(
     (current: CurrentModel, name: string) =>
       run(async () => {
-        if (!current.trainingParams) {
-          throw new Error(
-            'This model came from files without a metadata.json, so its training settings are unknown; train it here (or load it with its metadata) to save it.',
-          );
-        }
+        if (!current.trainingParams) throw new Error(UNKNOWN_SETTINGS_MESSAGE);
         const store = await getStore();
         const metadata = await store.saveModel(current.model, {
           name,
@@ -99,14 +60,13 @@ export function useSavedModels(): SavedModelsController {
         setNotice(`Saved "${metadata.name}" in this browser.`);
         return metadata;
       }),
-    [getStore, refresh, run],
+    [getStore, refresh, run, setNotice],
   );
 
   const load = useCallback(
     (id: string) =>
       run(async () => {
-        const store = await getStore();
-        const loaded = await store.loadSavedModel(id);
+        const loaded = await (await getStore()).loadSavedModel(id);
         return { model: loaded.artifacts, metadata: loaded.metadata };
       }),
     [getStore, run],
@@ -115,19 +75,13 @@ export function useSavedModels(): SavedModelsController {
   const remove = useCallback(
     async (id: string) => {
       await run(async () => {
-        const store = await getStore();
-        await store.deleteSavedModel(id);
+        await (await getStore()).deleteSavedModel(id);
         await refresh();
         setNotice('Deleted.');
       });
     },
-    [getStore, refresh, run],
+    [getStore, refresh, run, setNotice],
   );
-
-  const clearMessages = useCallback(() => {
-    setError(null);
-    setNotice(null);
-  }, []);
 
   return { unavailableReason, entries, isBusy, error, notice, save, load, remove, clearMessages };
 }

@@ -25,7 +25,7 @@ export function isRunActive(status: TrainingStatus): boolean {
   );
 }
 
-/** One row of the session's runs table (the seed project's experiment table). */
+/** One row of this tab's runs table (the seed project's experiment table). */
 export interface RunRecord {
   id: number;
   architectureLabel: string;

@@ -9,7 +9,8 @@ import { errorMessage } from '../../shared/errors';
 import type { RunEnd, SerializedModel } from '../../training/run-types';
 import type { TrainingParams } from '../../training/training-params';
 import { useResumableRun, type ResumableRuns } from './use-resumable-run';
-import type { TrainedSummary, TrainingController } from './use-training';
+import type { TrainedSummary } from './training-run-options';
+import type { TrainingController } from './use-training';
 
 export interface RunLauncher {
   /** Trains on the loaded data: a fresh model, or further from `initialModel`'s weights. */

@@ -1,0 +1,150 @@
+/**
+ * The storage side of keeping the loaded data (IndexedDB, ~55 MB for the full set): what is
+ * kept, one queue of writes, and whether storage works here at all. Plain TypeScript that
+ * reports through `setStatus`; use-kept-dataset.ts makes one per page.
+ */
+import type { SplitName } from '../../config/dataset';
+import type { LoadedSplit } from '../../data/ingest-types';
+import { errorMessage } from '../../shared/errors';
+import type { DatasetStore } from '../../storage/dataset-store';
+import { readKeepDataSetting, writeKeepDataSetting } from './keep-data-preference';
+
+/** What the keep-data status line says: what storage holds or is doing, or why it cannot. */
+export type KeptDatasetStatus =
+  | { kind: 'off' }
+  | { kind: 'restoring' }
+  | { kind: 'idle' }
+  | { kind: 'saving' }
+  /** What browser storage holds now, e.g. after a save or a restore. */
+  | { kind: 'kept'; splits: string }
+  | { kind: 'error'; message: string }
+  /** No usable IndexedDB here (private window, policy): nothing can be kept. */
+  | { kind: 'unavailable'; message: string };
+
+/** What the page asks of browser storage about the loaded data. */
+export interface DatasetKeeper {
+  /** Hands what an earlier visit kept to `restore`, unless `isCurrent()` has turned false. */
+  restore: (restore: (splits: LoadedSplit[]) => void, isCurrent: () => boolean) => void;
+  /** Stores a split loaded from files, when keeping is on. */
+  keep: (loaded: LoadedSplit) => void;
+  /** On stores `loaded` (the splits in the tab now); off removes what was kept. */
+  setKeeping: (keep: boolean, loaded: LoadedSplit[]) => void;
+}
+
+/** StorageError of kind `unavailable` (checked by shape: the class lives in a lazy chunk). */
+const isUnavailableError = (error: unknown): boolean =>
+  typeof error === 'object' &&
+  error !== null &&
+  (error as { kind?: unknown }).kind === 'unavailable';
+
+const loadStore = (): Promise<DatasetStore> =>
+  import('../../storage/dataset-store').then((m) => m.createDatasetStore());
+
+const splitWord = (split: SplitName): string => (split === 'train' ? 'training' : 'test');
+
+/** "training set (60,000 images) and test set (10,000 images)", in the order they were kept. */
+const describeKept = (kept: Map<SplitName, number>): string =>
+  [...kept]
+    .map(([split, count]) => `${splitWord(split)} set (${count.toLocaleString('en-US')} images)`)
+    .join(' and ');
+
+/** The splits an earlier visit kept, timed as one restore. */
+async function readKeptSplits(): Promise<LoadedSplit[]> {
+  const store = await loadStore();
+  const startedAtMs = performance.now();
+  const stored = await store.loadSplits();
+  const elapsedMs = performance.now() - startedAtMs;
+  return stored.map((s) => ({
+    split: s.split,
+    images: s.images,
+    labels: s.labels,
+    count: s.count,
+    sourceFiles: s.sourceFiles,
+    parser: s.parser,
+    elapsedMs,
+  }));
+}
+
+/** Why the kept data could not be read: storage unusable here, or the read itself failed. */
+function restoreFailure(error: unknown): KeptDatasetStatus {
+  const detail = errorMessage(error);
+  return isUnavailableError(error)
+    ? { kind: 'unavailable', message: detail }
+    : { kind: 'error', message: `The data kept in this browser could not be read: ${detail}` };
+}
+
+/** One keeper per page; `setStatus` receives every change of what the status line says. */
+export function createDatasetKeeper(setStatus: (status: KeptDatasetStatus) => void): DatasetKeeper {
+  /** Splits stored so far (for the status line): image count by split. */
+  const kept = new Map<SplitName, number>();
+  /** Set when storage turned out to be unusable: then nothing is tried (or alerted) again. */
+  let isUnavailable = false;
+  /** Writes run one after another, so "off" can never be overtaken by a late save. */
+  let queue: Promise<unknown> = Promise.resolve();
+  const enqueue = (task: () => Promise<void>) => {
+    queue = queue.then(task, task);
+  };
+  const keptStatus = (): KeptDatasetStatus =>
+    kept.size > 0 ? { kind: 'kept', splits: describeKept(kept) } : { kind: 'idle' };
+
+  const restore: DatasetKeeper['restore'] = (restoreSplits, isCurrent) =>
+    enqueue(async () => {
+      try {
+        const splits = await readKeptSplits();
+        if (!isCurrent()) return;
+        restoreSplits(splits);
+        for (const s of splits) kept.set(s.split, s.count);
+        setStatus(keptStatus());
+      } catch (error) {
+        if (!isCurrent()) return;
+        const failure = restoreFailure(error);
+        if (failure.kind === 'unavailable') isUnavailable = true;
+        setStatus(failure);
+      }
+    });
+
+  const keep = (loaded: LoadedSplit) => {
+    if (!readKeepDataSetting() || isUnavailable) return;
+    setStatus({ kind: 'saving' });
+    enqueue(async () => {
+      try {
+        await (await loadStore()).saveSplit(loaded);
+        kept.set(loaded.split, loaded.count);
+        setStatus(keptStatus());
+      } catch (error) {
+        // The split stays loaded in the tab; what was kept before stays kept.
+        setStatus({
+          kind: 'error',
+          message: `The ${splitWord(loaded.split)} set is loaded in this tab but could not be kept in this browser. ${errorMessage(error)}`,
+        });
+      }
+    });
+  };
+
+  const clear = () =>
+    enqueue(async () => {
+      try {
+        await (await loadStore()).clear();
+        kept.clear();
+      } catch (error) {
+        setStatus({
+          kind: 'error',
+          message: `The data kept in this browser could not be removed: ${errorMessage(error)}`,
+        });
+      }
+    });
+
+  const setKeeping = (keepData: boolean, loaded: LoadedSplit[]) => {
+    writeKeepDataSetting(keepData);
+    if (isUnavailable) return;
+    if (keepData) {
+      setStatus(keptStatus());
+      for (const split of loaded) keep(split);
+      return;
+    }
+    setStatus({ kind: 'off' });
+    clear();
+  };
+
+  return { restore, keep, setKeeping };
+}

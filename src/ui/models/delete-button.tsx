@@ -1,0 +1,39 @@
+import { useState } from 'react';
+
+/** `Delete`, which asks once more before it deletes: a saved model cannot be brought back. */
+export function DeleteButton({
+  name,
+  disabled,
+  onDelete,
+}: {
+  /** What is deleted, as the question names it. */
+  name: string;
+  disabled: boolean;
+  onDelete: () => void;
+}) {
+  const [isConfirming, setIsConfirming] = useState(false);
+  if (!isConfirming) {
+    return (
+      <button type="button" disabled={disabled} onClick={() => setIsConfirming(true)}>
+        Delete
+      </button>
+    );
+  }
+  return (
+    <span role="group" aria-label={`Confirm deleting ${name}`}>
+      Delete “{name}” for good?{' '}
+      <button
+        type="button"
+        onClick={() => {
+          setIsConfirming(false);
+          onDelete();
+        }}
+      >
+        Yes, delete
+      </button>{' '}
+      <button type="button" onClick={() => setIsConfirming(false)}>
+        Cancel
+      </button>
+    </span>
+  );
+}

@@ -1,0 +1,179 @@
+/**
+ * One training run on the session, from its start to the runs-table row: batches go to the
+ * buffer and the throttle, everything else to state. Plain TypeScript; use-training.ts calls it.
+ */
+import type { Dispatch } from 'react';
+import type { LoadedSplit } from '../../data/ingest-types';
+import { getArchitectureInfo } from '../../model/architecture-catalog';
+import { errorMessage } from '../../shared/errors';
+import type { StoredCheckpoint } from '../../storage/checkpoint-store';
+import type {
+  TrainingRunResult,
+  TrainingSession,
+  TrainingSessionHooks,
+} from '../../training/training-client';
+import type { BackendRequest } from '../../training/run-types';
+import type { TrainingParams } from '../../training/training-params';
+import type { BatchThrottle } from './batch-throttle';
+import type { BatchLog, TrainingRunOptions } from './training-run-options';
+import type { RunRecord, TrainingAction } from './training-state';
+
+/** Where a run reports: the per-batch buffer, the redraw throttle and the state reducer. */
+export interface RunReporting {
+  batchLog: BatchLog;
+  throttle: BatchThrottle;
+  dispatch: Dispatch<TrainingAction>;
+}
+
+/** What a run remembers between its messages, to describe its end. */
+interface RunProgress {
+  epochsDone: number;
+  lastTrainAccuracy: number;
+  lastValAccuracy: number;
+  backendLabel: string;
+  tfjsVersion?: string;
+}
+
+/** A fresh run knows nothing yet; a resumed one starts from its checkpoint's last epoch. */
+function initialProgress(resume: StoredCheckpoint | undefined): RunProgress {
+  const lastResumed = resume?.history.at(-1);
+  return {
+    epochsDone: resume?.epoch ?? 0,
+    lastTrainAccuracy: lastResumed?.accuracy ?? NaN,
+    lastValAccuracy: lastResumed?.valAccuracy ?? NaN,
+    backendLabel: '',
+  };
+}
+
+/** The session hooks of one run: batches to the buffer and throttle, the rest to state. */
+function runHooks(
+  params: TrainingParams,
+  progress: RunProgress,
+  { batchLog, throttle, dispatch }: RunReporting,
+): TrainingSessionHooks {
+  return {
+    onBackend: (backend) => {
+      progress.backendLabel =
+        backend.name + (backend.path === 'main-thread' ? ' (main thread)' : '');
+      progress.tfjsVersion = backend.tfjsVersion;
+      dispatch({ type: 'backend', backend });
+    },
+    onBatch: (batch) => {
+      batchLog.loss.push(batch.loss);
+      batchLog.accuracy.push(batch.accuracy);
+      throttle.push(batch);
+    },
+    onEpoch: (epoch) => {
+      progress.epochsDone = epoch.epoch + 1;
+      // After the last epoch the engine evaluates the test set before it reports done.
+      if (progress.epochsDone === params.epochs) dispatch({ type: 'evaluating' });
+      progress.lastTrainAccuracy = epoch.accuracy;
+      progress.lastValAccuracy = epoch.valAccuracy;
+      throttle.flush();
+      dispatch({ type: 'epoch', epoch });
+    },
+    onPauseStateChange: (pauseState) => {
+      // The batch the pause came after must be on screen when "Paused" is: the engine sends
+      // it first, but the throttle may still hold it back.
+      throttle.flush();
+      dispatch({ type: pauseState === 'paused' ? 'paused' : 'unpaused' });
+    },
+    onEvaluation: (evaluation) => dispatch({ type: 'evaluated', evaluation }),
+    onCheckpoint: (epochsCompleted) => dispatch({ type: 'checkpoint-saved', epochsCompleted }),
+    onCheckpointError: (epochsCompleted, message) =>
+      dispatch({ type: 'checkpoint-failed', epochsCompleted, message }),
+  };
+}
+
+const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
+
+/** The runs-table row and the trained model's summary, once a run has ended. */
+function finishRun(
+  result: TrainingRunResult,
+  params: TrainingParams,
+  progress: RunProgress,
+  startedAtMs: number,
+  runOptions: TrainingRunOptions,
+  dispatch: Dispatch<TrainingAction>,
+): void {
+  runOptions.onEnded?.(result.end);
+  if (result.end === 'failed') {
+    dispatch({ type: 'failed', message: result.errorMessage ?? 'unknown error' });
+    return;
+  }
+  if (result.model) {
+    runOptions.onTrained?.(result.model, {
+      params,
+      epochsCompleted: progress.epochsDone,
+      trainingAccuracy: finiteOrNull(progress.lastTrainAccuracy),
+      validationAccuracy: finiteOrNull(progress.lastValAccuracy),
+      testAccuracy: result.evaluation ? result.evaluation.accuracy : null,
+      tfjsVersion: progress.tfjsVersion,
+    });
+  }
+  const info = getArchitectureInfo(params.architectureId);
+  const run: RunRecord = {
+    id: Date.now(),
+    architectureLabel: info.label,
+    parameterCount: info.totalParams,
+    trainingParams: params,
+    epochsDone: progress.epochsDone,
+    trainAccuracy: progress.lastTrainAccuracy,
+    valAccuracy: progress.lastValAccuracy,
+    testAccuracy: result.evaluation?.accuracy ?? NaN,
+    wallTimeMs: performance.now() - startedAtMs,
+    backend: progress.backendLabel,
+    end: result.end,
+  };
+  dispatch({ type: 'finished', end: result.end, run });
+}
+
+/** Starts one run on `session`; it reports through `reporting` until it ends. */
+export function launchRun(
+  session: TrainingSession,
+  backendRequest: BackendRequest,
+  run: {
+    params: TrainingParams;
+    data: { train: LoadedSplit; test: LoadedSplit };
+    options: TrainingRunOptions;
+  },
+  reporting: RunReporting,
+): void {
+  const { params, data, options } = run;
+  const { resume } = options;
+  const startedAtMs = performance.now();
+  const progress = initialProgress(resume);
+  session
+    .start(
+      {
+        train: { images: data.train.images, labels: data.train.labels },
+        test: { images: data.test.images, labels: data.test.labels },
+      },
+      params,
+      backendRequest,
+      runHooks(params, progress, reporting),
+      {
+        initialModel: resume ? resume.model : options.initialModel,
+        checkpoint: options.checkpoint,
+        resumeFrom: resume && {
+          epochsCompleted: resume.epoch,
+          history: resume.history,
+          elapsedMs: resume.elapsedMs,
+          shuffleSeed: resume.shuffleSeed,
+          optimizerState: resume.optimizerState,
+          best: resume.best,
+        },
+      },
+    )
+    .then(
+      (result) => {
+        reporting.throttle.flush();
+        finishRun(result, params, progress, startedAtMs, options, reporting.dispatch);
+      },
+      (error: unknown) => {
+        reporting.throttle.flush();
+        options.onEnded?.('failed');
+        reporting.dispatch({ type: 'failed', message: errorMessage(error) });
+      },
+    );
+}

@@ -1,0 +1,36 @@
+/** What the UI asks of one training run, and what it learns from it. Types only. */
+import type { StoredCheckpoint } from '../../storage/checkpoint-store';
+import type { RunEnd, SerializedModel } from '../../training/run-types';
+import type { TrainingParams } from '../../training/training-params';
+import type { CheckpointTarget } from '../../training/worker-protocol';
+
+/** What the app needs to describe a freshly trained model. */
+export interface TrainedSummary {
+  params: TrainingParams;
+  epochsCompleted: number;
+  trainingAccuracy: number | null;
+  validationAccuracy: number | null;
+  testAccuracy: number | null;
+  /** The TensorFlow.js version of the engine that trained it. */
+  tfjsVersion?: string;
+}
+
+/** Per-batch metrics of the current run, in batch order. */
+export interface BatchLog {
+  loss: number[];
+  accuracy: number[];
+}
+
+/** How a run starts (fresh, further, resumed), where it checkpoints and whom it tells. */
+export interface TrainingRunOptions {
+  /** Train further from these weights (fresh optimizer) instead of a fresh model. */
+  initialModel?: SerializedModel;
+  /** Continue this checkpoint: its weights, optimizer state, history; `params` must be its. */
+  resume?: StoredCheckpoint;
+  /** Write a checkpoint after every epoch. */
+  checkpoint?: CheckpointTarget;
+  /** Called with the trained model when the run completes or is stopped. */
+  onTrained?: (model: SerializedModel, summary: TrainedSummary) => void;
+  /** Called once the run has ended, however it ended. */
+  onEnded?: (end: RunEnd) => void;
+}
