@@ -121,7 +121,19 @@ export function findCheckpointProblem(value: unknown): string | null {
     }
   }
   if (typeof value.createdAt !== 'string') return 'creation time is missing';
+  if (value.best !== undefined && !isBestEpoch(value.best)) return 'best epoch is damaged';
   return null;
+}
+
+function isBestEpoch(value: unknown): boolean {
+  return (
+    isRecord(value) &&
+    typeof value.epoch === 'number' &&
+    Number.isInteger(value.epoch) &&
+    value.epoch >= 0 &&
+    typeof value.valAccuracy === 'number' &&
+    (value.weightData === undefined || value.weightData instanceof ArrayBuffer)
+  );
 }
 
 /** What the store's operations share: the database factory and the injectable hooks. */

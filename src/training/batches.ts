@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_SIZE_PX, MAX_PIXEL_VALUE, NUM_CLASSES, PIXELS_PER_IMAGE } from '../config/dataset';
+import { augmentationOf, augmentImage, isAugmenting, type AugmentSettings } from './augment';
 import type { SplitArrays } from './run-types';
 
 /** Number of images in a split (labels are the authority; images must match). */
@@ -81,8 +82,21 @@ export function randomSeed(): number {
 export interface BatchTensors {
   /** float32 [n, 28, 28, 1] in [0, 1]. */
   xs: tf.Tensor4D;
-  /** float32 [n, 10], one-hot. */
+  /** float32 [n, 10], one-hot (smoothed when the gatherer smooths labels). */
   ys: tf.Tensor2D;
+}
+
+/** How the training batches of one epoch are augmented (augment.ts). */
+export interface EpochAugmentation {
+  settings: AugmentSettings;
+  /** The run's shuffle seed, which also seeds the augmentation. */
+  seed: number;
+  epoch: number;
+}
+
+export interface BatchGathererOptions {
+  /** ε of label smoothing: targets (1 − ε) · one-hot + ε / 10 (default 0). */
+  labelSmoothing?: number;
 }
 
 /**
@@ -92,27 +106,37 @@ export interface BatchTensors {
 export class BatchGatherer {
   private readonly pixels: Uint8Array;
   private readonly labels: Int32Array;
+  private readonly scratch = new Uint8Array(PIXELS_PER_IMAGE);
+  private readonly labelSmoothing: number;
 
   constructor(
     private readonly split: SplitArrays,
     readonly maxBatchSize: number,
+    options: BatchGathererOptions = {},
   ) {
     this.pixels = new Uint8Array(maxBatchSize * PIXELS_PER_IMAGE);
     this.labels = new Int32Array(maxBatchSize);
+    this.labelSmoothing = options.labelSmoothing ?? 0;
   }
 
-  /** Tensors for the rows `rowIndices` (at most maxBatchSize of them). */
-  gather(rowIndices: ArrayLike<number>): BatchTensors {
+  /**
+   * Tensors for the rows `rowIndices` (at most maxBatchSize of them), each image augmented as
+   * `augmentation` says for its row.
+   */
+  gather(rowIndices: ArrayLike<number>, augmentation?: EpochAugmentation): BatchTensors {
     const count = rowIndices.length;
     if (count > this.maxBatchSize) throw new Error(`Batch of ${count} > ${this.maxBatchSize}`);
+    const isAugmented = augmentation !== undefined && isAugmenting(augmentation.settings);
     for (let i = 0; i < count; i++) {
       const row = rowIndices[i];
       const start = row * PIXELS_PER_IMAGE;
-      this.pixels.set(
-        this.split.images.subarray(start, start + PIXELS_PER_IMAGE),
-        i * PIXELS_PER_IMAGE,
-      );
+      const offset = i * PIXELS_PER_IMAGE;
+      this.pixels.set(this.split.images.subarray(start, start + PIXELS_PER_IMAGE), offset);
       this.labels[i] = this.split.labels[row];
+      if (isAugmented) {
+        const { settings, seed, epoch } = augmentation;
+        augmentImage(this.pixels, offset, augmentationOf(settings, seed, epoch, row), this.scratch);
+      }
     }
     return this.toTensors(count);
   }
@@ -134,7 +158,11 @@ export class BatchGatherer {
       // tfjs copies the typed array into its own storage, so reusing the buffer is safe.
       const raw = tf.tensor4d(pixels, [count, IMAGE_SIZE_PX, IMAGE_SIZE_PX, 1], 'int32');
       const xs = raw.toFloat().div(MAX_PIXEL_VALUE) as tf.Tensor4D;
-      const ys = tf.oneHot(tf.tensor1d(labels, 'int32'), NUM_CLASSES).toFloat() as tf.Tensor2D;
+      const oneHot = tf.oneHot(tf.tensor1d(labels, 'int32'), NUM_CLASSES).toFloat();
+      const smoothing = this.labelSmoothing;
+      const ys = (
+        smoothing > 0 ? oneHot.mul(1 - smoothing).add(smoothing / NUM_CLASSES) : oneHot
+      ) as tf.Tensor2D;
       return { xs, ys };
     });
   }

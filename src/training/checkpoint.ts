@@ -5,6 +5,7 @@
  */
 import type { OptimizerStateEntry } from './optimizer-state';
 import type { EpochMetrics, SerializedModel } from './run-types';
+import type { BestEpoch } from './train-loop';
 import type { TrainingParams } from './training-params';
 
 /** A run's state after `epoch` epochs: weights, optimizer slots, history, row order. */
@@ -25,6 +26,8 @@ export interface TrainingCheckpoint {
    * only with the same data; empty when unknown.
    */
   datasetKey: string;
+  /** The best epoch so far and its weights, when the recipe tracks it. */
+  best?: BestEpoch;
 }
 
 /** Keeps checkpoints; a rejected write leaves the previous checkpoint readable. */

@@ -22,7 +22,7 @@ import {
   type TrainingHooks,
   type TrainLoopOptions,
 } from './train-loop';
-import type { TrainingParams } from './training-params';
+import { recipeOf, type TrainingParams } from './training-params';
 import type { CheckpointTarget, StartRequest } from './worker-protocol';
 
 export type { EmitMessage } from './model-requests';
@@ -159,12 +159,18 @@ class Engine implements TrainingEngine {
       );
       history = outcome.history;
       elapsedMs = outcome.elapsedMs;
-      const result = await evaluateModel(trained, request.test, this.evaluation);
+      const testTimeFlip = recipeOf(request.params).testTimeFlip;
+      const result = await evaluateModel(trained, request.test, {
+        ...this.evaluation,
+        testTimeFlip,
+      });
       this.emit({ kind: 'evaluation', result });
       const serialized = await serializeModel(trained);
-      this.emit({ kind: 'done', end: outcome.end, history, elapsedMs, model: serialized }, [
-        serialized.weightData,
-      ]);
+      const { end, keptEpoch, stoppedEarly } = outcome;
+      this.emit(
+        { kind: 'done', end, history, elapsedMs, model: serialized, keptEpoch, stoppedEarly },
+        [serialized.weightData],
+      );
     } catch (error) {
       this.emit({ kind: 'error', message: errorMessage(error) });
       this.emit({ kind: 'done', end: 'failed', history, elapsedMs });
@@ -233,6 +239,7 @@ class Engine implements TrainingEngine {
         elapsedMs: progress.elapsedMs,
         shuffleSeed: progress.shuffleSeed,
         datasetKey: target.datasetKey,
+        ...(progress.best ? { best: progress.best } : {}),
       });
       this.emit({ kind: 'checkpoint', epochsCompleted });
     } catch (error) {

@@ -25,6 +25,8 @@ export interface EvaluateOptions {
   isDetailed?: boolean;
   /** Awaited between batches so a long evaluation does not block the thread's messages. */
   yieldToEventLoop?: () => Promise<void>;
+  /** Also evaluate predictions averaged over each image and its mirror. */
+  testTimeFlip?: boolean;
 }
 
 /** Mean loss and accuracy only. */
@@ -45,35 +47,56 @@ function crossEntropy(probabilityOfTrueClass: number): number {
 
 /**
  * Runs `model` over `split` in batches of at most `batchSize` rows and hands each batch's class
- * probabilities, float32 [rows × 10] row-major, to `onBatch` (a view the call may reuse: copy
- * what you keep). Yields between batches when asked, so a long pass does not block the thread.
+ * probabilities, float32 [rows × 10] row-major, to `onBatch` (views the call may reuse: copy
+ * what you keep). With `withMirrored`, also the mean of those and the probabilities of the
+ * left–right mirrored images (test-time flip averaging). Yields between batches when asked, so
+ * a long pass does not block the thread.
  */
 export async function predictInBatches(
   model: tf.LayersModel,
   split: SplitArrays,
-  options: Pick<EvaluateOptions, 'batchSize' | 'yieldToEventLoop'>,
-  onBatch: (start: number, rows: number, probabilities: Float32Array) => void,
+  options: Pick<EvaluateOptions, 'batchSize' | 'yieldToEventLoop'> & { withMirrored?: boolean },
+  onBatch: (
+    start: number,
+    rows: number,
+    probabilities: Float32Array,
+    mirrored?: Float32Array,
+  ) => void,
 ): Promise<void> {
   const count = splitLength(split);
   const batchSize = Math.max(1, Math.min(options.batchSize ?? EVALUATION_BATCH_SIZE, count || 1));
   const gatherer = new BatchGatherer(split, batchSize);
   for (let start = 0; start < count; start += batchSize) {
     const rows = Math.min(batchSize, count - start);
-    const output = tf.tidy(() => {
+    const outputs = tf.tidy(() => {
       const { xs, ys } = gatherer.gatherRange(start, rows);
       ys.dispose();
-      return model.predict(xs) as tf.Tensor2D;
+      const plain = model.predict(xs) as tf.Tensor2D;
+      if (!options.withMirrored) return [plain];
+      // Axis 2 of [n, 28, 28, 1] is the image's width: reversing it mirrors left–right.
+      const mirrored = model.predict(xs.reverse(2)) as tf.Tensor2D;
+      return [plain, plain.add(mirrored).div(2) as tf.Tensor2D];
     });
-    const values = (await output.data()) as Float32Array;
-    output.dispose();
-    onBatch(start, rows, values);
+    const values = await Promise.all(outputs.map((t) => t.data() as Promise<Float32Array>));
+    tf.dispose(outputs);
+    onBatch(start, rows, values[0], values[1]);
     if (options.yieldToEventLoop) await options.yieldToEventLoop();
   }
 }
 
+/** Index of the largest of the 10 values at `offset` (the first one on ties). */
+function argmaxAt(values: Float32Array, offset: number): number {
+  let best = 0;
+  for (let c = 1; c < NUM_CLASSES; c++) {
+    if (values[offset + c] > values[offset + best]) best = c;
+  }
+  return best;
+}
+
 /**
  * Loss, accuracy, 10 × 10 confusion matrix, per-class accuracy and the most confident mistakes
- * of `model` on `split`. An empty split gives NaN loss/accuracy.
+ * of `model` on `split` (and, with `testTimeFlip`, the loss and accuracy of flip-averaged
+ * predictions). An empty split gives NaN loss/accuracy.
  */
 export async function evaluateModel(
   model: tf.LayersModel,
@@ -85,44 +108,54 @@ export async function evaluateModel(
     new Array<number>(NUM_CLASSES).fill(0),
   );
   const mistakes: MisclassifiedExample[] = [];
-  let lossSum = 0;
-  let correct = 0;
+  const sums = { loss: 0, correct: 0, mirroredLoss: 0, mirroredCorrect: 0 };
+  const withMirrored = options.testTimeFlip === true;
 
-  await predictInBatches(model, split, options, (start, rows, values) => {
-    for (let r = 0; r < rows; r++) {
-      const trueLabel = split.labels[start + r];
-      const offset = r * NUM_CLASSES;
-      let predicted = 0;
-      for (let c = 1; c < NUM_CLASSES; c++) {
-        if (values[offset + c] > values[offset + predicted]) predicted = c;
+  await predictInBatches(
+    model,
+    split,
+    { ...options, withMirrored },
+    (start, rows, values, mirrored) => {
+      for (let r = 0; r < rows; r++) {
+        const trueLabel = split.labels[start + r];
+        const offset = r * NUM_CLASSES;
+        const predicted = argmaxAt(values, offset);
+        sums.loss += crossEntropy(values[offset + trueLabel]);
+        confusion[trueLabel][predicted]++;
+        if (mirrored) {
+          sums.mirroredLoss += crossEntropy(mirrored[offset + trueLabel]);
+          if (argmaxAt(mirrored, offset) === trueLabel) sums.mirroredCorrect++;
+        }
+        if (predicted === trueLabel) {
+          sums.correct++;
+        } else if (options.isDetailed !== false) {
+          mistakes.push({
+            index: start + r,
+            trueLabel,
+            predictedLabel: predicted,
+            confidence: values[offset + predicted],
+          });
+        }
       }
-      lossSum += crossEntropy(values[offset + trueLabel]);
-      confusion[trueLabel][predicted]++;
-      if (predicted === trueLabel) {
-        correct++;
-      } else if (options.isDetailed !== false) {
-        mistakes.push({
-          index: start + r,
-          trueLabel,
-          predictedLabel: predicted,
-          confidence: values[offset + predicted],
-        });
-      }
-    }
-  });
+    },
+  );
 
   mistakes.sort((a, b) => b.confidence - a.confidence || a.index - b.index);
   const perClassAccuracy = confusion.map((row, label) => {
     const total = row.reduce((sum, n) => sum + n, 0);
     return total === 0 ? Number.NaN : row[label] / total;
   });
+  const mean = (sum: number) => (count === 0 ? Number.NaN : sum / count);
   return {
-    loss: count === 0 ? Number.NaN : lossSum / count,
-    accuracy: count === 0 ? Number.NaN : correct / count,
+    loss: mean(sums.loss),
+    accuracy: mean(sums.correct),
     count,
     confusion,
     perClassAccuracy,
     misclassified: mistakes.slice(0, MAX_MISCLASSIFIED_SHOWN),
+    ...(withMirrored
+      ? { flipAveraged: { loss: mean(sums.mirroredLoss), accuracy: mean(sums.mirroredCorrect) } }
+      : {}),
   };
 }
 

@@ -35,6 +35,10 @@ export interface TrainingRunResult {
   model?: SerializedModel;
   /** Set when end is `failed`. */
   errorMessage?: string;
+  /** The 0-based epoch whose weights `model` holds, when the recipe keeps the best ones. */
+  keptEpoch?: number;
+  /** Whether early stopping ended the run before its last epoch. */
+  stoppedEarly?: boolean;
 }
 
 export interface RunMessageSink {
@@ -81,6 +85,8 @@ export function createRunMessageSink(hooks: TrainingSessionHooks): RunMessageSin
           result.history = message.history;
           result.elapsedMs = message.elapsedMs;
           result.model = message.model;
+          result.keptEpoch = message.keptEpoch;
+          result.stoppedEarly = message.stoppedEarly;
           return message;
         default:
           // evaluate/predict answers are routed by requestId before they get here.

@@ -83,6 +83,8 @@ export interface EpochMetrics {
   valAccuracy: number;
   /** Training time of the run up to this epoch's end, ms (as BatchMetrics.elapsedMs). */
   elapsedMs: number;
+  /** The learning rate of the epoch's first step (absent in histories saved without it). */
+  learningRate?: number;
 }
 
 export interface MisclassifiedExample {
@@ -105,6 +107,11 @@ export interface EvaluationResult {
   perClassAccuracy: number[];
   /** Up to MAX_MISCLASSIFIED_SHOWN wrong predictions, most confident first. */
   misclassified: MisclassifiedExample[];
+  /**
+   * With test-time flip averaging: loss and accuracy of the mean of the predictions for each
+   * image and its left–right mirror (everything above is of the plain predictions).
+   */
+  flipAveraged?: { loss: number; accuracy: number };
 }
 
 export const MAX_MISCLASSIFIED_SHOWN = 48;

@@ -12,11 +12,25 @@ import {
   splitLength,
 } from './batches';
 import { evaluateLossAndAccuracy } from './evaluate';
+import { learningRateAt, type LrScheduleShape } from './lr-schedule';
 import { createOptimizer } from './optimizers';
 import { restoreOptimizerState, type OptimizerStateEntry } from './optimizer-state';
 import { ActiveClock, yieldToEventLoop, type PauseState, type RunControl } from './run-control';
 import type { BatchMetrics, EpochMetrics, SplitArrays } from './run-types';
-import { assertTrainingParams, type TrainingParams } from './training-params';
+import {
+  assertTrainingParams,
+  recipeOf,
+  type RecipeSettings,
+  type TrainingParams,
+} from './training-params';
+import {
+  applyWeightDecay,
+  decayedWeights,
+  DropoutSeeds,
+  readWeightData,
+  setLearningRate,
+  writeWeightData,
+} from './weights';
 
 export interface TrainingHooks {
   onBatchEnd?(metrics: BatchMetrics): void;
@@ -30,6 +44,18 @@ export interface TrainingHooks {
   onEpochCommitted?(progress: EpochCommit): Promise<void>;
 }
 
+/**
+ * The epoch with the best validation accuracy so far, tracked when the recipe keeps the best
+ * weights or stops early.
+ */
+export interface BestEpoch {
+  /** 0-based epoch index. */
+  epoch: number;
+  valAccuracy: number;
+  /** All weights after that epoch (model.getWeights() order, float32), when they are kept. */
+  weightData?: ArrayBuffer;
+}
+
 /** The run's state at an epoch boundary, enough (with weights and optimizer) to resume. */
 export interface EpochCommit {
   /** Epochs finished so far, counting those before a resume. */
@@ -39,6 +65,8 @@ export interface EpochCommit {
   elapsedMs: number;
   /** The seed of the per-epoch row order; a resumed run must use the same one. */
   shuffleSeed: number;
+  /** The best epoch so far, when tracked. */
+  best?: BestEpoch;
 }
 
 /** Where a resumed run picks up: a checkpoint's contents minus the weights. */
@@ -51,6 +79,8 @@ export interface ResumePoint {
   shuffleSeed: number;
   /** The optimizer's slots at that epoch's end (Adam moments, step count …). */
   optimizerState: OptimizerStateEntry[];
+  /** The best epoch up to there, when the recipe tracks it. */
+  best?: BestEpoch;
 }
 
 export interface TrainLoopOptions {
@@ -81,6 +111,10 @@ export interface TrainingOutcome {
   history: EpochMetrics[];
   /** Training time in milliseconds, pauses excluded, time before a resume included. */
   elapsedMs: number;
+  /** The 0-based epoch whose weights the model holds at the end, when the best are kept. */
+  keptEpoch?: number;
+  /** Whether early stopping ended the run before its last epoch. */
+  stoppedEarly: boolean;
 }
 
 /**
@@ -123,11 +157,14 @@ export async function trainModel(
     throw new Error(`Cannot resume after ${resume.epochsCompleted} epochs`);
   }
   compileForTraining(model, params);
+  const dropoutSeeds = new DropoutSeeds(model);
   try {
     // Adam and RMSprop create their slots lazily; setWeights creates them from the checkpoint.
     if (resume) await restoreOptimizerState(model.optimizer, resume.optimizerState);
-    return await new EpochLoop(model, train, validation, params, hooks, control, options).run();
+    const loop = new EpochLoop(model, { train, validation }, params, hooks, control, options);
+    return await loop.run(dropoutSeeds);
   } finally {
+    dropoutSeeds.restore();
     // We created the optimizer, so we free its slots; tfjs' model.dispose() would not
     // (tfjs only disposes optimizers it built from a name). The next trainModel recompiles.
     model.optimizer.dispose();
@@ -152,13 +189,21 @@ class EpochLoop {
   private readonly throughputClock: ActiveClock;
   private readonly pauseYield: () => Promise<void>;
   private readonly history: EpochMetrics[];
+  private readonly recipe: RecipeSettings;
+  private readonly schedule: LrScheduleShape;
+  private readonly decayed: tf.LayerVariable[];
+  /** Whether the best epoch is tracked (for keeping its weights or for stopping early). */
+  private readonly isTrackingBest: boolean;
+  private best: BestEpoch | undefined;
   private samplesSeen = 0;
   private batchesRun = 0;
 
+  private readonly validation: SplitArrays;
+  private dropoutSeeds: DropoutSeeds | null = null;
+
   constructor(
     private readonly model: tf.LayersModel,
-    train: SplitArrays,
-    private readonly validation: SplitArrays,
+    { train, validation }: { train: SplitArrays; validation: SplitArrays },
     private readonly params: TrainingParams,
     private readonly hooks: TrainingHooks,
     private readonly control: RunControl,
@@ -166,28 +211,50 @@ class EpochLoop {
   ) {
     const resume = options.resumeFrom;
     const now = options.now ?? (() => performance.now());
+    this.validation = validation;
     this.trainCount = train.labels.length;
     this.batchesPerEpoch = Math.ceil(this.trainCount / params.batchSize);
     this.shuffleSeed = resume?.shuffleSeed ?? params.seed ?? randomSeed();
     this.firstEpoch = resume?.epochsCompleted ?? 0;
     this.order = new Uint32Array(this.trainCount);
-    this.gatherer = new BatchGatherer(train, params.batchSize);
     this.clock = new ActiveClock(now, resume?.elapsedMs ?? 0);
     this.throughputClock = new ActiveClock(now);
     this.pauseYield = options.yieldToEventLoop ?? yieldToEventLoop;
     this.history = resume ? resume.history.slice(0, this.firstEpoch) : [];
+    this.recipe = recipeOf(params);
+    this.gatherer = new BatchGatherer(train, params.batchSize, {
+      labelSmoothing: this.recipe.labelSmoothing,
+    });
+    this.schedule = {
+      kind: this.recipe.lrSchedule,
+      learningRate: params.learningRate,
+      epochs: params.epochs,
+      stepsPerEpoch: this.batchesPerEpoch,
+    };
+    this.decayed = this.recipe.weightDecay > 0 ? decayedWeights(model) : [];
+    this.isTrackingBest = this.recipe.keepBestWeights || this.recipe.earlyStoppingPatience > 0;
+    this.best = resume?.best;
   }
 
-  async run(): Promise<TrainingOutcome> {
+  /** Trains every remaining epoch; `dropoutSeeds` gets each step's masks seeded. */
+  async run(dropoutSeeds: DropoutSeeds): Promise<TrainingOutcome> {
+    this.dropoutSeeds = dropoutSeeds;
     if (this.control.isStopRequested) return this.finish('stopped');
     for (let epoch = this.firstEpoch; epoch < this.params.epochs; epoch++) {
       const sums = await this.trainEpoch(epoch);
       if (sums === 'stopped') return this.finish('stopped');
       await this.endEpoch(epoch, sums);
       const isLastEpoch = epoch === this.params.epochs - 1;
+      if (!isLastEpoch && this.isPatienceOver(epoch)) return this.finish('completed', true);
       if (!isLastEpoch && (await this.shouldStopAtBoundary())) return this.finish('stopped');
     }
     return this.finish('completed');
+  }
+
+  /** Early stopping: `patience` epochs have passed since the best validation accuracy. */
+  private isPatienceOver(epoch: number): boolean {
+    const patience = this.recipe.earlyStoppingPatience;
+    return patience > 0 && this.best !== undefined && epoch - this.best.epoch >= patience;
   }
 
   /** Every batch of one epoch; the sample-weighted loss and accuracy sums, or 'stopped'. */
@@ -198,7 +265,7 @@ class EpochLoop {
     for (let batch = 0; batch < this.batchesPerEpoch; batch++) {
       const start = batch * batchSize;
       const rows = this.order.subarray(start, Math.min(start + batchSize, this.trainCount));
-      const { loss, accuracy } = await this.trainBatch(rows);
+      const { loss, accuracy } = await this.trainBatch(rows, epoch, batch);
       sums.loss += loss * rows.length;
       sums.correct += accuracy * rows.length;
       this.samplesSeen += rows.length;
@@ -211,8 +278,26 @@ class EpochLoop {
     return sums;
   }
 
-  private async trainBatch(rows: Uint32Array): Promise<{ loss: number; accuracy: number }> {
-    const { xs, ys } = this.gatherer.gather(rows);
+  /** The learning rate of step `batch` of `epoch`, from the recipe's schedule. */
+  private learningRateOf(epoch: number, batch: number): number {
+    return learningRateAt(this.schedule, epoch * this.batchesPerEpoch + batch);
+  }
+
+  private async trainBatch(
+    rows: Uint32Array,
+    epoch: number,
+    batch: number,
+  ): Promise<{ loss: number; accuracy: number }> {
+    const { recipe } = this;
+    const augmentation = {
+      settings: { flip: recipe.augmentFlip, shiftPx: recipe.augmentShiftPx },
+      seed: this.shuffleSeed,
+      epoch,
+    };
+    const { xs, ys } = this.gatherer.gather(rows, augmentation);
+    const learningRate = this.learningRateOf(epoch, batch);
+    setLearningRate(this.model.optimizer, learningRate);
+    this.dropoutSeeds?.setStep(epoch * this.batchesPerEpoch + batch);
     let logs: (tf.Scalar | number)[];
     try {
       // trainOnBatch reads loss and accuracy back (one small sync per step).
@@ -222,6 +307,7 @@ class EpochLoop {
       xs.dispose();
       ys.dispose();
     }
+    applyWeightDecay(this.decayed, learningRate, recipe.weightDecay);
     return { loss: toNumber(logs[0]), accuracy: toNumber(logs[1]) };
   }
 
@@ -259,15 +345,33 @@ class EpochLoop {
       valLoss: val.loss,
       valAccuracy: val.accuracy,
       elapsedMs: this.clock.elapsedMs(),
+      learningRate: this.learningRateOf(epoch, 0),
     };
     this.history.push(metrics);
     this.hooks.onEpochEnd?.(metrics);
+    // A checkpoint saves the topology, whose dropout seeds must be the model's own.
+    this.dropoutSeeds?.restore();
+    await this.trackBest(metrics);
     await this.hooks.onEpochCommitted?.({
       epochsCompleted: epoch + 1,
       history: this.history.slice(),
       elapsedMs: this.clock.elapsedMs(),
       shuffleSeed: this.shuffleSeed,
+      ...(this.best ? { best: this.best } : {}),
     });
+  }
+
+  /** Remembers the epoch (and, to keep them, the weights) of the best validation accuracy. */
+  private async trackBest(metrics: EpochMetrics): Promise<void> {
+    if (!this.isTrackingBest) return;
+    // Without validation rows every epoch counts as no better, so the last weights stay.
+    if (this.best !== undefined && !(metrics.valAccuracy > this.best.valAccuracy)) return;
+    if (this.best === undefined && Number.isNaN(metrics.valAccuracy)) return;
+    this.best = {
+      epoch: metrics.epoch,
+      valAccuracy: metrics.valAccuracy,
+      ...(this.recipe.keepBestWeights ? { weightData: await readWeightData(this.model) } : {}),
+    };
   }
 
   /** True when the run should end; handles a pause (and a stop during it) at this boundary. */
@@ -286,13 +390,21 @@ class EpochLoop {
     return control.isStopRequested;
   }
 
-  private finish(end: TrainingOutcome['end']): TrainingOutcome {
+  /**
+   * The outcome; with keepBestWeights, the model first gets the best epoch's weights back
+   * (however the run ended, as Keras's EarlyStopping(restore_best_weights=True) does).
+   */
+  private finish(end: TrainingOutcome['end'], stoppedEarly = false): TrainingOutcome {
+    const kept = this.recipe.keepBestWeights ? this.best : undefined;
+    if (kept?.weightData) writeWeightData(this.model, kept.weightData);
     return {
       end,
       epochsCompleted: this.history.length,
       batchesRun: this.batchesRun,
       history: this.history,
       elapsedMs: this.clock.elapsedMs(),
+      stoppedEarly,
+      ...(kept ? { keptEpoch: kept.epoch } : {}),
     };
   }
 }

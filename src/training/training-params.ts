@@ -9,6 +9,7 @@ import {
   type ArchitectureId,
 } from '../model/architecture-catalog';
 import { isRecord } from '../shared/guards';
+import { LR_SCHEDULES, type LrScheduleKind } from './lr-schedule';
 
 /** Momentum of the SGD option, the common Keras choice. */
 export const SGD_MOMENTUM = 0.9;
@@ -30,6 +31,40 @@ export function optimizerLabel(id: OptimizerId): string {
   return OPTIMIZERS.find((optimizer) => optimizer.id === id)?.label ?? id;
 }
 
+/**
+ * How a run trains beyond the seed's settings. Every field's default is the seed project's
+ * behaviour (Keras defaults), so a run without a recipe trains exactly as before.
+ */
+export interface RecipeSettings {
+  /** How the learning rate moves over the run; `learningRate` is its peak (lr-schedule.ts). */
+  lrSchedule: LrScheduleKind;
+  /** ε of label smoothing, 0–0.2: targets are (1 − ε) · one-hot + ε / 10. */
+  labelSmoothing: number;
+  /** Mirror training images left–right at random (training batches only). */
+  augmentFlip: boolean;
+  /** Shift training images by up to this many pixels at random, 0–4 (training batches only). */
+  augmentShiftPx: number;
+  /** Also report the test accuracy of predictions averaged over each image and its mirror. */
+  testTimeFlip: boolean;
+  /** At the end, restore the weights of the epoch with the best validation accuracy. */
+  keepBestWeights: boolean;
+  /** Stop after this many epochs without a better validation accuracy; 0 never stops early. */
+  earlyStoppingPatience: number;
+  /** Decoupled weight decay (AdamW's λ): each step kernels shrink by learning rate × λ. */
+  weightDecay: number;
+}
+
+export const SEED_RECIPE: RecipeSettings = {
+  lrSchedule: 'constant',
+  labelSmoothing: 0,
+  augmentFlip: false,
+  augmentShiftPx: 0,
+  testTimeFlip: false,
+  keepBestWeights: false,
+  earlyStoppingPatience: 0,
+  weightDecay: 0,
+};
+
 /** What the user sets for one run. */
 export interface TrainingParams {
   architectureId: ArchitectureId;
@@ -42,6 +77,13 @@ export interface TrainingParams {
   validationFraction: number;
   /** Seed for shuffling, initialisation and dropout, uint32; unset means a fresh random run. */
   seed?: number;
+  /** Training recipe; absent means SEED_RECIPE (runs saved before recipes existed too). */
+  recipe?: RecipeSettings;
+}
+
+/** The recipe a run trains with. */
+export function recipeOf(params: Pick<TrainingParams, 'recipe'>): RecipeSettings {
+  return params.recipe ?? SEED_RECIPE;
 }
 
 /** The seed project's settings: its CNN, 10 epochs of batch 64, Adam 1e-3, 48,000 / 12,000. */
@@ -64,6 +106,10 @@ export const TRAINING_PARAM_BOUNDS = {
   validationFraction: { below: 0.9 },
   /** A uint32, as the row-order and initialiser seeds need. */
   seed: { min: 0, max: 0xffff_ffff },
+  labelSmoothing: { min: 0, max: 0.2 },
+  augmentShiftPx: { min: 0, max: 4 },
+  earlyStoppingPatience: { min: 0, max: 1000 },
+  weightDecay: { min: 0, max: 0.1 },
 } as const;
 
 const isWholeNumberIn = (value: unknown, { min, max }: { min: number; max: number }) =>
@@ -114,6 +160,47 @@ export function findTrainingParamsProblems(value: unknown): string[] {
     problems.push(
       `Seed must be a whole number from ${seed.min} to ${seed.max}, or empty for a random run.`,
     );
+  }
+  if (value.recipe !== undefined) problems.push(...findRecipeProblems(value.recipe));
+  return problems;
+}
+
+const isNumberIn = (value: unknown, { min, max }: { min: number; max: number }) =>
+  typeof value === 'number' && value >= min && value <= max;
+
+/** Every problem of `value` as RecipeSettings, one sentence each. */
+export function findRecipeProblems(value: unknown): string[] {
+  if (!isRecord(value)) return ['The training recipe is missing.'];
+  const bounds = TRAINING_PARAM_BOUNDS;
+  const problems: string[] = [];
+  if (!LR_SCHEDULES.some((schedule) => schedule.id === value.lrSchedule)) {
+    const ids = LR_SCHEDULES.map((schedule) => schedule.id).join(', ');
+    problems.push(
+      `Unknown learning-rate schedule ${JSON.stringify(value.lrSchedule)} (one of ${ids}).`,
+    );
+  }
+  if (!isNumberIn(value.labelSmoothing, bounds.labelSmoothing)) {
+    problems.push(`Label smoothing must be a number from 0 to ${bounds.labelSmoothing.max}.`);
+  }
+  if (typeof value.augmentFlip !== 'boolean') problems.push('Random flip must be on or off.');
+  if (!isWholeNumberIn(value.augmentShiftPx, bounds.augmentShiftPx)) {
+    problems.push(
+      `Random shift must be a whole number of pixels from 0 to ${bounds.augmentShiftPx.max}.`,
+    );
+  }
+  if (typeof value.testTimeFlip !== 'boolean') {
+    problems.push('Test-time flip averaging must be on or off.');
+  }
+  if (typeof value.keepBestWeights !== 'boolean') {
+    problems.push('Keeping the best weights must be on or off.');
+  }
+  if (!isWholeNumberIn(value.earlyStoppingPatience, bounds.earlyStoppingPatience)) {
+    problems.push(
+      `Early-stopping patience must be a whole number of epochs from 0 (off) to ${bounds.earlyStoppingPatience.max}.`,
+    );
+  }
+  if (!isNumberIn(value.weightDecay, bounds.weightDecay)) {
+    problems.push(`Weight decay must be a number from 0 to ${bounds.weightDecay.max}.`);
   }
   return problems;
 }

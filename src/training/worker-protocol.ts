@@ -86,6 +86,10 @@ export interface DonePayload {
   elapsedMs: number;
   /** Absent when the run failed before a model existed. */
   model?: SerializedModel;
+  /** The 0-based epoch whose weights `model` holds, when the recipe keeps the best ones. */
+  keptEpoch?: number;
+  /** Whether early stopping ended the run before its last epoch. */
+  stoppedEarly?: boolean;
 }
 
 export type WorkerToMainMessage =
