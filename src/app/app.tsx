@@ -64,7 +64,9 @@ export function App() {
       {state.evaluation && (
         <EvaluationPanel
           evaluation={state.evaluation}
-          lastEpoch={state.epochs.at(-1)}
+          lastEpoch={
+            state.keptEpoch === undefined ? state.epochs.at(-1) : state.epochs[state.keptEpoch]
+          }
           end={state.end}
           test={splits.test}
         />

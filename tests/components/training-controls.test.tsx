@@ -9,6 +9,7 @@ import {
   TrainingControls,
   type TrainingControlsProps,
 } from '../../src/ui/training/training-controls';
+import { getRecipePreset, SEED_RECIPE } from '../../src/training/training-params';
 import type { TrainingStatus } from '../../src/ui/training/training-state';
 
 function renderControls(overrides: Partial<TrainingControlsProps> = {}) {
@@ -65,6 +66,7 @@ describe('TrainingControls', () => {
       learningRate: 0.001,
       optimizer: 'adam',
       validationFraction: 0.2,
+      recipe: SEED_RECIPE,
     });
     expect(Object.keys(params)).not.toContain('seed');
     expect(isTrainingFurther).toBe(false);
@@ -89,9 +91,46 @@ describe('TrainingControls', () => {
         optimizer: 'rmsprop',
         validationFraction: 0.25,
         seed: 7,
+        recipe: SEED_RECIPE,
       },
       false,
     );
+  });
+
+  test('a recipe preset fills the settings it covers; an edit makes the recipe Custom', async () => {
+    const { props, user } = renderControls();
+    await user.selectOptions(select('Recipe'), 'best');
+    const best = getRecipePreset('best').params;
+    expect(field('Epochs').value).toBe(String(best.epochs));
+    expect(field('Batch size').value).toBe(String(best.batchSize));
+    expect(field('Learning rate').value).toBe(String(best.learningRate));
+    expect(select('Learning-rate schedule').value).toBe('one-cycle');
+    expect(field('Random shift (px)').value).toBe('2');
+    expect(screen.getByLabelText<HTMLInputElement>('Random horizontal flip').checked).toBe(true);
+    await user.click(button('Train'));
+    expect(vi.mocked(props.onTrain).mock.calls[0][0]).toMatchObject({
+      epochs: best.epochs,
+      batchSize: best.batchSize,
+      learningRate: best.learningRate,
+      recipe: best.recipe,
+    });
+    await retype(user, 'Label smoothing', '0.05');
+    expect(select('Recipe').value).toBe('custom');
+    await user.click(button('Train'));
+    expect(vi.mocked(props.onTrain).mock.calls[1][0].recipe).toEqual({
+      ...best.recipe,
+      labelSmoothing: 0.05,
+    });
+  });
+
+  test('the learning-rate preview describes the schedule over the run', async () => {
+    const { user } = renderControls();
+    await user.selectOptions(select('Learning-rate schedule'), 'one-cycle');
+    expect(
+      screen.getByRole('img', {
+        name: /^Learning rate over 10 epochs: starts at 4\.0e-5, peaks at 1\.0e-3, ends at \d\.\de-7$/,
+      }),
+    ).toBeTruthy();
   });
 
   // The inputs carry the validator's bounds as min, max and step, so the browser itself refuses

@@ -1,17 +1,25 @@
 import type { EpochMetrics } from '../../training/run-types';
 import { formatDuration, formatMetric, formatPercent } from '../format';
 
+/** 0.001 → "1.0e-3": schedules span decades, so the exponent is what a reader compares. */
+const formatLearningRate = (rate: number | undefined): string =>
+  rate === undefined ? '–' : rate.toExponential(1);
+
 /**
  * The numbers behind the epoch charts, one row per finished epoch (what Keras prints per
- * epoch). A resumed run shows its epochs from before the reload too, marked as such.
+ * epoch), with each epoch's learning rate. A resumed run shows its epochs from before the
+ * reload too, marked as such; a run that kept its best weights marks that epoch.
  */
 export function EpochTable({
   epochs,
   resumedAtEpoch,
+  keptEpoch,
 }: {
   epochs: EpochMetrics[];
   /** Epochs that came from a checkpoint rather than this visit. */
   resumedAtEpoch?: number;
+  /** The 0-based epoch whose weights the model kept (best validation accuracy), if any. */
+  keptEpoch?: number;
 }) {
   if (epochs.length === 0) return null;
   return (
@@ -24,6 +32,7 @@ export function EpochTable({
             <th scope="col">Accuracy</th>
             <th scope="col">Val. loss</th>
             <th scope="col">Val. accuracy</th>
+            <th scope="col">Learning rate</th>
             <th scope="col">Training time</th>
           </tr>
         </thead>
@@ -33,11 +42,13 @@ export function EpochTable({
               <td className="num">
                 {e.epoch + 1}
                 {resumedAtEpoch !== undefined && e.epoch < resumedAtEpoch ? ' (checkpoint)' : ''}
+                {e.epoch === keptEpoch ? ' (kept)' : ''}
               </td>
               <td className="num">{formatMetric(e.loss)}</td>
               <td className="num">{formatPercent(e.accuracy)}</td>
               <td className="num">{formatMetric(e.valLoss)}</td>
               <td className="num">{formatPercent(e.valAccuracy)}</td>
+              <td className="num">{formatLearningRate(e.learningRate)}</td>
               <td className="num">{formatDuration(e.elapsedMs)}</td>
             </tr>
           ))}

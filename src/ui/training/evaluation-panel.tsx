@@ -9,7 +9,11 @@ const ConfusionMatrixChart = lazy(() =>
   import('../charts/training-charts').then((m) => ({ default: m.ConfusionMatrixChart })),
 );
 
-/** Test-set results: accuracy, the seed-style summary, confusion matrix, per-class, mistakes. */
+/**
+ * Test-set results: accuracy (and with flip averaging, when the recipe asked), the seed-style
+ * summary, confusion matrix, per-class accuracy, mistakes. `lastEpoch` is the epoch whose
+ * weights were evaluated (the kept one when the run kept its best weights).
+ */
 export function EvaluationPanel({
   evaluation,
   lastEpoch,
@@ -32,6 +36,13 @@ export function EvaluationPanel({
           {end === 'stopped' ? ' · run stopped early' : ''}
         </span>
       </p>
+      {evaluation.flipAveraged && (
+        <p className="headline-detail">
+          With test-time flip averaging (each image and its mirror):{' '}
+          <strong>{formatPercent(evaluation.flipAveraged.accuracy)}</strong>{' '}
+          <span className="muted">· loss {formatMetric(evaluation.flipAveraged.loss)}</span>
+        </p>
+      )}
       <AccuracySummaryTable lastEpoch={lastEpoch} testAccuracy={evaluation.accuracy} />
       <div className="evaluation-grid">
         <Suspense fallback={<p className="muted">Loading chart…</p>}>

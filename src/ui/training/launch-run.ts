@@ -101,12 +101,16 @@ function finishRun(
     dispatch({ type: 'failed', message: result.errorMessage ?? 'unknown error' });
     return;
   }
+  // The model's accuracies are those of the epoch whose weights it holds.
+  const kept = result.keptEpoch === undefined ? undefined : result.history[result.keptEpoch];
+  const trainAccuracy = kept?.accuracy ?? progress.lastTrainAccuracy;
+  const valAccuracy = kept?.valAccuracy ?? progress.lastValAccuracy;
   if (result.model) {
     runOptions.onTrained?.(result.model, {
       params,
       epochsCompleted: progress.epochsDone,
-      trainingAccuracy: finiteOrNull(progress.lastTrainAccuracy),
-      validationAccuracy: finiteOrNull(progress.lastValAccuracy),
+      trainingAccuracy: finiteOrNull(trainAccuracy),
+      validationAccuracy: finiteOrNull(valAccuracy),
       testAccuracy: result.evaluation ? result.evaluation.accuracy : null,
       tfjsVersion: progress.tfjsVersion,
     });
@@ -118,14 +122,18 @@ function finishRun(
     parameterCount: info.totalParams,
     trainingParams: params,
     epochsDone: progress.epochsDone,
-    trainAccuracy: progress.lastTrainAccuracy,
-    valAccuracy: progress.lastValAccuracy,
+    trainAccuracy,
+    valAccuracy,
     testAccuracy: result.evaluation?.accuracy ?? NaN,
+    ...(result.evaluation?.flipAveraged
+      ? { testAccuracyFlipAveraged: result.evaluation.flipAveraged.accuracy }
+      : {}),
     wallTimeMs: performance.now() - startedAtMs,
     backend: progress.backendLabel,
     end: result.end,
   };
-  dispatch({ type: 'finished', end: result.end, run });
+  const { keptEpoch, stoppedEarly } = result;
+  dispatch({ type: 'finished', end: result.end, run, keptEpoch, stoppedEarly });
 }
 
 /** Starts one run on `session`; it reports through `reporting` until it ends. */

@@ -1,6 +1,7 @@
 import { formatCount, formatDuration, formatPercent } from '../format';
 import type { RunRecord } from './training-state';
 import { optimizerLabel } from '../../training/training-params';
+import { summarizeRecipe } from './recipe-summary';
 
 /** This tab's runs, in the columns of the seed project's experiment table. */
 export function RunsTable({ runs }: { runs: RunRecord[] }) {
@@ -18,6 +19,7 @@ export function RunsTable({ runs }: { runs: RunRecord[] }) {
               <th scope="col">Batch size</th>
               <th scope="col">Learning rate</th>
               <th scope="col">Optimizer</th>
+              <th scope="col">Recipe</th>
               <th scope="col">Train acc.</th>
               <th scope="col">Val. acc.</th>
               <th scope="col">Test acc.</th>
@@ -37,9 +39,14 @@ export function RunsTable({ runs }: { runs: RunRecord[] }) {
                 <td className="num">{r.trainingParams.batchSize}</td>
                 <td className="num">{r.trainingParams.learningRate}</td>
                 <td>{optimizerLabel(r.trainingParams.optimizer)}</td>
+                <td>{summarizeRecipe(r.trainingParams)}</td>
                 <td className="num">{formatPercent(r.trainAccuracy)}</td>
                 <td className="num">{formatPercent(r.valAccuracy)}</td>
-                <td className="num">{formatPercent(r.testAccuracy)}</td>
+                <td className="num">
+                  {formatPercent(r.testAccuracy)}
+                  {r.testAccuracyFlipAveraged !== undefined &&
+                    ` (${formatPercent(r.testAccuracyFlipAveraged)} with flip averaging)`}
+                </td>
                 <td className="num">{formatDuration(r.wallTimeMs)}</td>
                 <td>{r.backend}</td>
               </tr>

@@ -1,6 +1,7 @@
 /**
- * The training form (architecture, epochs, batch size, learning rate, optimizer, validation
- * share, seed, backend) and the run buttons: Train, Pause, Continue, Stop.
+ * The training form (recipe, architecture, epochs, batch size, learning rate, optimizer,
+ * validation share, seed, the recipe's advanced options, backend) and the run buttons: Train,
+ * Pause, Continue, Stop.
  */
 import { useReducer, useState, type FormEvent } from 'react';
 import { ARCHITECTURES } from '../../model/architecture-catalog';
@@ -19,6 +20,7 @@ import {
   type TrainingFormAction,
   type TrainingFormState,
 } from './training-form-state';
+import { AdvancedRecipeFields, RecipeSelect } from './recipe-fields';
 import { isRunActive, type TrainingStatus } from './training-state';
 
 const ARCHITECTURE_OPTIONS = ARCHITECTURES.map((a) => ({
@@ -67,7 +69,9 @@ export function TrainingControls(props: TrainingControlsProps) {
 
   return (
     <form className="training-controls" onSubmit={submit} aria-label="Training settings">
+      <RecipeSelect form={form} dispatch={dispatch} disabled={isActive} />
       <TrainingFields form={form} dispatch={dispatch} disabled={isActive} />
+      <AdvancedRecipeFields form={form} dispatch={dispatch} disabled={isActive} />
       <BackendFields {...props} disabled={isActive} />
       {props.trainableModelName && (
         <CheckboxField

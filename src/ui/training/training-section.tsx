@@ -92,7 +92,16 @@ export function TrainingSection(props: TrainingSectionProps) {
           <EpochCharts epochs={state.epochs} />
         </Suspense>
       )}
-      <EpochTable epochs={state.epochs} resumedAtEpoch={state.resumedAtEpoch} />
+      <EpochTable
+        epochs={state.epochs}
+        resumedAtEpoch={state.resumedAtEpoch}
+        keptEpoch={state.keptEpoch}
+      />
+      {state.stoppedEarly && (
+        <p className="muted small" role="status">
+          Stopped early: the validation accuracy had not improved for the recipe&apos;s patience.
+        </p>
+      )}
     </section>
   );
 }

@@ -36,6 +36,8 @@ export interface RunRecord {
   trainAccuracy: number;
   valAccuracy: number;
   testAccuracy: number;
+  /** With test-time flip averaging, when the recipe measured it. */
+  testAccuracyFlipAveraged?: number;
   wallTimeMs: number;
   backend: string;
   end: RunEnd;
@@ -58,6 +60,10 @@ export interface TrainingState {
   checkpointEpochs?: number;
   /** Why the latest checkpoint could not be written (cleared by the next success). */
   checkpointError?: string;
+  /** The 0-based epoch whose weights the run's model holds, when it kept the best ones. */
+  keptEpoch?: number;
+  /** Whether early stopping ended the run before its last epoch. */
+  stoppedEarly?: boolean;
   runs: RunRecord[];
 }
 
@@ -75,7 +81,14 @@ export type TrainingAction =
   | { type: 'stopping' }
   | { type: 'evaluating' }
   | { type: 'evaluated'; evaluation: EvaluationResult }
-  | { type: 'finished'; end: RunEnd; run?: RunRecord }
+  | {
+      type: 'finished';
+      end: RunEnd;
+      run?: RunRecord;
+      /** The 0-based epoch whose weights the model kept (best validation accuracy). */
+      keptEpoch?: number;
+      stoppedEarly?: boolean;
+    }
   /** A model the engine did not train in this run (loaded) was evaluated. */
   | { type: 'loaded-model-evaluating' }
   | { type: 'failed'; message: string };
@@ -120,6 +133,8 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
         resumedAtEpoch: undefined,
         checkpointEpochs: undefined,
         checkpointError: undefined,
+        keptEpoch: undefined,
+        stoppedEarly: undefined,
       };
     case 'resumed-from-checkpoint':
       return {
@@ -162,6 +177,8 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
         ...state,
         status: 'finished',
         end: action.end,
+        keptEpoch: action.keptEpoch,
+        stoppedEarly: action.stoppedEarly,
         runs: action.run ? [...state.runs, action.run] : state.runs,
       };
     case 'failed':

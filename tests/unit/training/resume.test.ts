@@ -12,7 +12,7 @@ import { createTrainingEngine } from '../../../src/training/engine';
 import { deserializeModel } from '../../../src/training/serialized-model';
 import type { StartRequest, WorkerToMainMessage } from '../../../src/training/worker-protocol';
 import type { SerializedModel } from '../../../src/training/run-types';
-import type { TrainingParams } from '../../../src/training/training-params';
+import { SEED_RECIPE, type TrainingParams } from '../../../src/training/training-params';
 import { CPU_BACKEND_REQUEST, smallConv1Params, smallEngineData } from './real-data';
 
 const DATA = smallEngineData();
@@ -126,6 +126,52 @@ describe('checkpoints and resume', () => {
 
     // (Were the optimizer state ignored, Adam's step count and moments would restart and the
     // weights above would differ.)
+    await createCheckpointStore().clearCheckpoints(runId);
+  });
+
+  test('a run resumed mid-schedule, with augmentation, smoothing and best weights, equals the uninterrupted run', async () => {
+    const params: TrainingParams = {
+      ...smallConv1Params(3),
+      learningRate: 0.003,
+      recipe: {
+        ...SEED_RECIPE,
+        lrSchedule: 'one-cycle',
+        labelSmoothing: 0.1,
+        augmentFlip: true,
+        augmentShiftPx: 2,
+        keepBestWeights: true,
+        weightDecay: 0.01,
+      },
+    };
+    const uninterrupted = await runEngine({ params });
+    const runId = 'run-resume-recipe';
+    const checkpoint = { runId, datasetKey: DATASET_KEY };
+    await runEngine({ params, checkpoint }, (message, stop) => {
+      if (message.kind === 'checkpoint' && message.epochsCompleted === 2) stop();
+    });
+    const stored = (await createCheckpointStore().readLatestCheckpoint(runId))!;
+    expect(stored.epoch).toBe(2);
+    expect(stored.best?.weightData).toBeInstanceOf(ArrayBuffer);
+    const resumed = await runEngine({
+      params: stored.params,
+      initialModel: stored.model,
+      resumeFrom: {
+        epochsCompleted: stored.epoch,
+        history: stored.history,
+        elapsedMs: stored.elapsedMs,
+        shuffleSeed: stored.shuffleSeed,
+        optimizerState: stored.optimizerState,
+        best: stored.best,
+      },
+      checkpoint,
+    });
+    expect(resumed.done.keptEpoch).toBe(uninterrupted.done.keptEpoch);
+    expect(resumed.done.history.map((h) => [h.loss, h.valAccuracy, h.learningRate])).toEqual(
+      uninterrupted.done.history.map((h) => [h.loss, h.valAccuracy, h.learningRate]),
+    );
+    const expected = await weightsOf(uninterrupted.done.model!);
+    const actual = await weightsOf(resumed.done.model!);
+    expected.forEach((values, i) => expect(actual[i]).toEqual(values));
     await createCheckpointStore().clearCheckpoints(runId);
   });
 
