@@ -85,6 +85,9 @@ export interface EpochMetrics {
   elapsedMs: number;
   /** The learning rate of the epoch's first step (absent in histories saved without it). */
   learningRate?: number;
+  /** Test-set loss and accuracy after this epoch, when the run monitors the test set. */
+  testLoss?: number;
+  testAccuracy?: number;
 }
 
 export interface MisclassifiedExample {

@@ -99,6 +99,11 @@ export interface TrainLoopOptions {
 export interface TrainRunOptions extends TrainLoopOptions {
   /** Continue an interrupted run: its model's weights must already be in `model`. */
   resumeFrom?: ResumePoint;
+  /**
+   * Also evaluate this split (the test set) after every epoch, into EpochMetrics.testLoss and
+   * testAccuracy: for learning curves measured against a reference. It never steers training.
+   */
+  monitorTest?: SplitArrays;
 }
 
 export interface TrainingOutcome {
@@ -330,13 +335,17 @@ class EpochLoop {
     // Let queued messages (and, on the main thread, the page) run between the epoch's last
     // step and validation, instead of one task holding both.
     await this.pauseYield();
+    const evaluation = {
+      yieldToEventLoop: this.pauseYield,
+      batchSize: this.options.evaluationBatchSize,
+    };
     const val =
       this.validation.labels.length > 0
-        ? await evaluateLossAndAccuracy(this.model, this.validation, {
-            yieldToEventLoop: this.pauseYield,
-            batchSize: this.options.evaluationBatchSize,
-          })
+        ? await evaluateLossAndAccuracy(this.model, this.validation, evaluation)
         : { loss: Number.NaN, accuracy: Number.NaN };
+    const { monitorTest } = this.options;
+    const test =
+      monitorTest && (await evaluateLossAndAccuracy(this.model, monitorTest, evaluation));
     // Keras reports the epoch's training metrics as the sample-weighted mean over its batches.
     const metrics: EpochMetrics = {
       epoch,
@@ -346,6 +355,7 @@ class EpochLoop {
       valAccuracy: val.accuracy,
       elapsedMs: this.clock.elapsedMs(),
       learningRate: this.learningRateOf(epoch, 0),
+      ...(test ? { testLoss: test.loss, testAccuracy: test.accuracy } : {}),
     };
     this.history.push(metrics);
     this.hooks.onEpochEnd?.(metrics);

@@ -36,6 +36,8 @@ export interface TrainingStartOptions {
   resumeFrom?: ResumePoint;
   /** Write a checkpoint after every epoch. */
   checkpoint?: CheckpointTarget;
+  /** Evaluate the test split after every epoch too (EpochMetrics.testAccuracy). */
+  monitorTest?: boolean;
 }
 
 export interface TrainingSession {
@@ -154,6 +156,7 @@ class TrainingClient implements TrainingSession {
         ...(startOptions.initialModel ? { initialModel: startOptions.initialModel } : {}),
         ...(startOptions.resumeFrom ? { resumeFrom: startOptions.resumeFrom } : {}),
         ...(startOptions.checkpoint ? { checkpoint: startOptions.checkpoint } : {}),
+        ...(startOptions.monitorTest ? { monitorTest: true } : {}),
       };
       const sink = createRunMessageSink(hooks);
       const ranInWorker =

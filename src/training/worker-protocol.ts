@@ -36,6 +36,8 @@ export interface StartRequest {
   resumeFrom?: ResumePoint;
   /** Write a checkpoint after every epoch under this run id (none when absent). */
   checkpoint?: CheckpointTarget;
+  /** Evaluate the test split after every epoch too (EpochMetrics.testAccuracy). */
+  monitorTest?: boolean;
 }
 
 /** Where the engine writes a run's checkpoints. */

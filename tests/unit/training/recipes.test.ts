@@ -307,6 +307,29 @@ test('seeded dropout draws a new mask every step, the same for the same step, an
   model.dispose();
 });
 
+test("monitoring the test set records each epoch's test accuracy without changing the run", async () => {
+  const monitored = createTinyModel(8);
+  const plain = createTinyModel(8);
+  const test = loadRealSplit('test', 60);
+  const outcome = await trainModel(
+    monitored,
+    { train: REAL_TRAIN },
+    params(undefined, 1),
+    {},
+    new RunControl(),
+    { yieldToEventLoop: noWait, monitorTest: test },
+  );
+  await trainModel(plain, { train: REAL_TRAIN }, params(undefined, 1), {}, new RunControl(), {
+    yieldToEventLoop: noWait,
+  });
+  const direct = await evaluateModel(monitored, test);
+  expect(outcome.history[0].testAccuracy).toBe(direct.accuracy);
+  expect(outcome.history[0].testLoss).toBeCloseTo(direct.loss, 10);
+  expect(weightsOf(monitored)).toEqual(weightsOf(plain));
+  monitored.dispose();
+  plain.dispose();
+});
+
 describe('the seed recipe', () => {
   test('trains exactly as a run without a recipe, and as plain trainOnBatch on the same batches', async () => {
     const withoutRecipe = createTinyModel(6);
