@@ -2,9 +2,15 @@
 import type { FileClassification, FileKind } from './ingest-types';
 import type { SplitName } from '../config/dataset';
 
-/** Kind from the name (`.csv`, `idx3-ubyte`, `idx1-ubyte`, each optionally `.gz`); null: unknown. */
+/**
+ * Kind from the name (`.csv`, `idx3-ubyte`, `idx1-ubyte`, each optionally `.gz`; `.zip`); null:
+ * unknown. A path (`folder/train.csv`) is judged by its last part for the kind, and by its last
+ * part, else the whole path, for the split.
+ */
 export function classifyFile(name: string): FileClassification | null {
-  const lower = name.toLowerCase();
+  const lowerPath = name.toLowerCase();
+  const lower = lowerPath.slice(lowerPath.lastIndexOf('/') + 1);
+  if (lower.endsWith('.zip')) return { kind: 'zip', split: null, isGzip: false };
   const isGzip = lower.endsWith('.gz');
   const base = isGzip ? lower.slice(0, -'.gz'.length) : lower;
   let kind: FileKind;
@@ -12,9 +18,7 @@ export function classifyFile(name: string): FileClassification | null {
   else if (base.endsWith('idx3-ubyte')) kind = 'idx-images';
   else if (base.endsWith('idx1-ubyte')) kind = 'idx-labels';
   else return null;
-  // A gzipped CSV is not something we read.
-  if (kind === 'csv' && isGzip) return null;
-  return { kind, split: splitFromName(base), isGzip };
+  return { kind, split: splitFromName(base) ?? splitFromName(lowerPath), isGzip };
 }
 
 function splitFromName(lowerName: string): SplitName | null {

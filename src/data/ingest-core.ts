@@ -7,6 +7,7 @@ import type { SplitName } from '../config/dataset';
 import { createFastCsvParser } from './csv-fast-parser';
 import { parseCsvWithPapaparse } from './csv-papaparse';
 import { CSV_SNIFF_BYTES, checkLooksLikeText, csvRowCapacity } from './csv-validation';
+import { gunzipToBlob, isGzipHead } from './gzip-blob';
 import { checkIdxCounts, readIdxFile } from './idx-reader';
 import type { IngestProgress, LoadedSplit, ParserPath } from './ingest-types';
 import {
@@ -54,15 +55,20 @@ export function createProgressThrottle(
 
 const defaultNow = (): number => performance.now();
 
-/** Reads one Kaggle-layout CSV (a File or any Blob with a name) into a split. */
+/**
+ * Reads one Kaggle-layout CSV (a File or any Blob with a name) into a split; a gzipped one
+ * (`.csv.gz`, detected from the content) is decompressed first.
+ */
 export async function ingestCsvFile(
-  file: Blob,
+  input: Blob,
   fileName: string,
   split: SplitName,
   options: IngestOptions = {},
 ): Promise<LoadedSplit> {
   const now = options.now ?? defaultNow;
   const startedMs = now();
+  const magic = new Uint8Array(await input.slice(0, 2).arrayBuffer());
+  const file = isGzipHead(magic) ? await gunzipToBlob(input, fileName) : input;
   const progress = createProgressThrottle(
     fileName,
     file.size,

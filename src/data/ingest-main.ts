@@ -7,10 +7,11 @@ import type { SplitName } from '../config/dataset';
 import {
   deserializeFailure,
   runIngestJob,
+  type IngestJobResult,
   type IngestRequest,
   type IngestResponse,
 } from './ingest-shared';
-import type { IngestProgress, LoadedSplit } from './ingest-types';
+import type { ArchiveResult, IngestProgress, LoadedSplit } from './ingest-types';
 import type { SplitAllocation } from './split-storage';
 
 export interface DatasetLoader {
@@ -27,6 +28,11 @@ export interface DatasetLoader {
     split: SplitName,
     onProgress: (p: IngestProgress) => void,
   ): Promise<LoadedSplit>;
+  /**
+   * Reads a ZIP archive (Kaggle's archive.zip): every split it holds, with notes on what was
+   * used. Rejects with IngestError when the archive is damaged or holds no dataset files.
+   */
+  loadArchive(archive: File, onProgress: (p: IngestProgress) => void): Promise<ArchiveResult>;
   /** Stops the worker; pending loads reject. */
   dispose(): void;
 }
@@ -66,13 +72,23 @@ function createIngestWorker(): IngestWorkerLike | null {
 interface PendingJob {
   request: IngestRequest;
   onProgress: (p: IngestProgress) => void;
-  resolve: (split: LoadedSplit) => void;
+  resolve: (result: IngestJobResult) => void;
   reject: (error: unknown) => void;
 }
 
 export function createDatasetLoader(options: DatasetLoaderOptions = {}): DatasetLoader {
   return new WorkerDatasetLoader(options);
 }
+
+const asSplit = (result: IngestJobResult): LoadedSplit => {
+  if ('splits' in result) throw new Error('The loader answered a file with an archive result.');
+  return result;
+};
+
+const asArchive = (result: IngestJobResult): ArchiveResult => {
+  if (!('splits' in result)) throw new Error('The loader answered an archive with one split.');
+  return result;
+};
 
 const runOnMainThread = (job: PendingJob): void => {
   runIngestJob(job.request, job.onProgress).then(job.resolve, job.reject);
@@ -95,12 +111,21 @@ class WorkerDatasetLoader implements DatasetLoader {
   loadCsv(file: File, split: SplitName, onProgress: (p: IngestProgress) => void) {
     const { csvAllocation: allocation } = this.options;
     const jobId = this.nextJobId++;
-    return this.start({ kind: 'start-csv', jobId, file, split, allocation }, onProgress);
+    return this.start({ kind: 'start-csv', jobId, file, split, allocation }, onProgress).then(
+      asSplit,
+    );
   }
 
   loadIdx(images: File, labels: File, split: SplitName, onProgress: (p: IngestProgress) => void) {
     const jobId = this.nextJobId++;
-    return this.start({ kind: 'start-idx', jobId, images, labels, split }, onProgress);
+    return this.start({ kind: 'start-idx', jobId, images, labels, split }, onProgress).then(
+      asSplit,
+    );
+  }
+
+  loadArchive(archive: File, onProgress: (p: IngestProgress) => void) {
+    const jobId = this.nextJobId++;
+    return this.start({ kind: 'start-archive', jobId, archive }, onProgress).then(asArchive);
   }
 
   dispose(): void {
@@ -115,7 +140,7 @@ class WorkerDatasetLoader implements DatasetLoader {
   }
 
   private start(request: IngestRequest, onProgress: (p: IngestProgress) => void) {
-    return new Promise<LoadedSplit>((resolve, reject) => {
+    return new Promise<IngestJobResult>((resolve, reject) => {
       if (this.isDisposed) {
         reject(new Error('The dataset loader was disposed.'));
         return;
@@ -190,7 +215,7 @@ class WorkerDatasetLoader implements DatasetLoader {
       return;
     }
     this.pending.delete(response.jobId);
-    if (response.kind === 'done') job.resolve(response.result);
+    if (response.kind === 'done' || response.kind === 'archive-done') job.resolve(response.result);
     else job.reject(deserializeFailure(response.failure));
     this.scheduleIdleStop();
   }

@@ -3,8 +3,10 @@
  * File objects and typed arrays cross; result arrays are transferred, not copied.
  */
 import type { SplitName } from '../config/dataset';
+import { ingestArchive } from './archive-ingest';
 import {
   IngestError,
+  type ArchiveResult,
   type IngestErrorDetails,
   type IngestProgress,
   type LoadedSplit,
@@ -22,7 +24,9 @@ export type IngestRequest =
       /** Absent: 'growable'. The benchmark sets 'upper-bound' to compare. */
       allocation?: SplitAllocation;
     }
-  | { kind: 'start-idx'; jobId: number; images: File; labels: File; split: SplitName };
+  | { kind: 'start-idx'; jobId: number; images: File; labels: File; split: SplitName }
+  /** A ZIP archive: every split it holds (see archive-ingest.ts). */
+  | { kind: 'start-archive'; jobId: number; archive: File };
 
 /** A failure as plain data: IngestError keeps its details, anything else only a message. */
 export type SerializedIngestFailure =
@@ -31,6 +35,7 @@ export type SerializedIngestFailure =
 export type IngestResponse =
   | { kind: 'progress'; jobId: number; progress: IngestProgress }
   | { kind: 'done'; jobId: number; result: LoadedSplit }
+  | { kind: 'archive-done'; jobId: number; result: ArchiveResult }
   | { kind: 'error'; jobId: number; failure: SerializedIngestFailure };
 
 export function serializeFailure(error: unknown): SerializedIngestFailure {
@@ -46,17 +51,22 @@ export function deserializeFailure(failure: SerializedIngestFailure): Error {
 /** Posts one response; `transfer` lists the buffers to move instead of copy. */
 export type PostIngestResponse = (response: IngestResponse, transfer: Transferable[]) => void;
 
+/** What a job gives: one split, or (an archive) several with notes. */
+export type IngestJobResult = LoadedSplit | ArchiveResult;
+
 /** Reads what one request asks for, in whatever thread calls it. */
 export function runIngestJob(
   request: IngestRequest,
   onProgress: (progress: IngestProgress) => void,
-): Promise<LoadedSplit> {
-  return request.kind === 'start-csv'
-    ? ingestCsvFile(request.file, request.file.name, request.split, {
+): Promise<IngestJobResult> {
+  switch (request.kind) {
+    case 'start-csv':
+      return ingestCsvFile(request.file, request.file.name, request.split, {
         onProgress,
         allocation: request.allocation,
-      })
-    : ingestIdxFiles(
+      });
+    case 'start-idx':
+      return ingestIdxFiles(
         request.images,
         request.images.name,
         request.labels,
@@ -64,6 +74,22 @@ export function runIngestJob(
         request.split,
         { onProgress },
       );
+    case 'start-archive':
+      return ingestArchive(request.archive, request.archive.name, { onProgress });
+  }
+}
+
+/** The message that delivers a job's result, and the buffers it moves. */
+function resultMessage(
+  jobId: number,
+  result: IngestJobResult,
+): { response: IngestResponse; transfer: Transferable[] } {
+  if ('splits' in result) {
+    const transfer = result.splits.flatMap((s) => [s.images.buffer, s.labels.buffer]);
+    return { response: { kind: 'archive-done', jobId, result }, transfer };
+  }
+  const transfer = [result.images.buffer, result.labels.buffer];
+  return { response: { kind: 'done', jobId, result }, transfer };
 }
 
 /** Runs one request and reports through `post`: what the worker does with each message. */
@@ -76,7 +102,8 @@ export async function runIngestRequest(
     const result = await runIngestJob(request, (progress) =>
       post({ kind: 'progress', jobId, progress }, []),
     );
-    post({ kind: 'done', jobId, result }, [result.images.buffer, result.labels.buffer]);
+    const { response, transfer } = resultMessage(jobId, result);
+    post(response, transfer);
   } catch (error) {
     post({ kind: 'error', jobId, failure: serializeFailure(error) }, []);
   }

@@ -57,11 +57,24 @@ export class IngestError extends Error {
 }
 
 /** How a dropped file is read, decided from its name. */
-export type FileKind = 'csv' | 'idx-images' | 'idx-labels';
+export type FileKind = 'csv' | 'idx-images' | 'idx-labels' | 'zip';
 
 export interface FileClassification {
   kind: FileKind;
-  /** From the name (`train`; `test`/`t10k`); null when the name says neither: the user picks. */
+  /**
+   * From the name (`train`; `test`/`t10k`); null when the name says neither: the user picks.
+   * Always null for a ZIP archive, whose entries name their own splits.
+   */
   split: SplitName | null;
   isGzip: boolean;
+}
+
+/** What one archive (Kaggle's `archive.zip`) gave: the splits read, and what was not used. */
+export interface ArchiveResult {
+  /** One per split the archive holds usable data for (at most train and test). */
+  splits: LoadedSplit[];
+  /** Entries chosen for a split that turned out to be bad; the other split may still load. */
+  failures: IngestErrorDetails[];
+  /** Sentences saying which entries were used for each split, and which were ignored and why. */
+  notes: string[];
 }

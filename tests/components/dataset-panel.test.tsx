@@ -41,6 +41,7 @@ function renderWithState(actions: DatasetAction[], kept?: KeptDataset) {
     state: actions.reduce(datasetReducer, INITIAL_DATASET_STATE),
     addFiles: vi.fn(),
     chooseSplit: vi.fn(),
+    chooseSource: vi.fn(),
     restore: vi.fn(),
   };
   render(<DatasetPanel controller={controller} kept={kept} />);

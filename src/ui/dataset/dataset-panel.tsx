@@ -3,7 +3,13 @@ import type { LoadedSplit } from '../../data/ingest-types';
 import { AlertList } from '../feedback/messages';
 import { FileDropZone } from './file-drop-zone';
 import { KeepDataSetting } from './keep-data-setting';
-import { LoadProgressList, SplitChoices, WaitingIdxNotes } from './load-notes';
+import {
+  LoadNotes,
+  LoadProgressList,
+  SourceChoices,
+  SplitChoices,
+  WaitingIdxNotes,
+} from './load-notes';
 import { SplitSummary } from './split-summary';
 import type { DatasetController } from './use-dataset';
 import type { KeptDataset } from './use-kept-dataset';
@@ -17,7 +23,7 @@ export function DatasetPanel({
   /** The keep-in-browser setting; absent when browser storage is not used. */
   kept?: KeptDataset;
 }) {
-  const { state, addFiles, chooseSplit } = controller;
+  const { state, addFiles, chooseSplit, chooseSource } = controller;
   const titleId = useId();
   const { train, test } = state.splits;
 
@@ -27,8 +33,10 @@ export function DatasetPanel({
       <FileDropZone onFiles={addFiles} />
       <LoadProgressList loading={state.loading} />
       <SplitChoices unassigned={state.unassigned} chooseSplit={chooseSplit} />
+      <SourceChoices conflicts={state.conflicts} chooseSource={chooseSource} />
       <WaitingIdxNotes waiting={state.waitingIdx} />
       <AlertList messages={state.errors.map((e) => e.message)} />
+      <LoadNotes notes={state.notes} />
       <SplitSummary split="train" loaded={train} isRestored={state.restored.includes('train')} />
       <SplitSummary split="test" loaded={test} isRestored={state.restored.includes('test')} />
       {kept && (

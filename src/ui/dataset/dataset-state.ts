@@ -4,12 +4,26 @@
  * (a file finishing) changes several of these at once.
  */
 import type { SplitName } from '../../config/dataset';
-import type { IngestErrorDetails, IngestProgress, LoadedSplit } from '../../data/ingest-types';
+import type { SplitSource } from '../../data/dataset-sources';
+import type {
+  ArchiveResult,
+  IngestErrorDetails,
+  IngestProgress,
+  LoadedSplit,
+} from '../../data/ingest-types';
 
 export interface LoadingFile extends IngestProgress {
   /** Unique per load, so two files with one name do not collide. */
   id: string;
+  /** Null for an archive, which may hold both splits. */
+  split: SplitName | null;
+}
+
+/** A split given twice in one drop (two training CSVs, two IDX pairs): the person picks. */
+export interface SourceConflict {
+  id: string;
   split: SplitName;
+  options: SplitSource<File>[];
 }
 
 export interface UnassignedFile {
@@ -27,14 +41,28 @@ export interface DatasetState {
   waitingIdx: { split: SplitName; kind: 'images' | 'labels'; fileName: string }[];
   /** Splits that came back from browser storage rather than from files in this visit. */
   restored: SplitName[];
+  /** What was used when there was a choice, and what was ignored; a new drop clears them. */
+  notes: string[];
+  conflicts: SourceConflict[];
 }
 
 export type DatasetAction =
   | { type: 'files-dropped' }
-  | { type: 'load-started'; id: string; split: SplitName; fileName: string; totalBytes: number }
+  | {
+      type: 'load-started';
+      id: string;
+      split: SplitName | null;
+      fileName: string;
+      totalBytes: number;
+    }
   | { type: 'load-progress'; id: string; progress: IngestProgress }
   | { type: 'load-succeeded'; id: string; loaded: LoadedSplit }
   | { type: 'load-failed'; id: string; error: IngestErrorDetails }
+  /** An archive was read: its splits replace the loaded ones, its failures become alerts. */
+  | { type: 'archive-loaded'; id: string; result: ArchiveResult }
+  | { type: 'notes'; notes: string[] }
+  | { type: 'conflict'; conflict: SourceConflict }
+  | { type: 'conflict-resolved'; id: string }
   | { type: 'rejected'; error: IngestErrorDetails }
   | { type: 'needs-split'; id: string; file: File }
   | { type: 'split-chosen'; id: string }
@@ -50,12 +78,51 @@ export const INITIAL_DATASET_STATE: DatasetState = {
   errors: [],
   waitingIdx: [],
   restored: [],
+  notes: [],
+  conflicts: [],
 };
+
+/** The actions about where splits come from: archives, notes and conflicting sources. */
+function sourcesReducer(
+  state: DatasetState,
+  action: Extract<
+    DatasetAction,
+    { type: 'archive-loaded' | 'notes' | 'conflict' | 'conflict-resolved' }
+  >,
+): DatasetState {
+  switch (action.type) {
+    case 'archive-loaded': {
+      const splits = { ...state.splits };
+      for (const loaded of action.result.splits) splits[loaded.split] = loaded;
+      const replaced = action.result.splits.map((l) => l.split);
+      return {
+        ...state,
+        loading: state.loading.filter((l) => l.id !== action.id),
+        splits,
+        restored: state.restored.filter((split) => !replaced.includes(split)),
+        errors: [...state.errors, ...action.result.failures],
+        notes: [...state.notes, ...action.result.notes],
+      };
+    }
+    case 'notes':
+      return { ...state, notes: [...state.notes, ...action.notes] };
+    case 'conflict':
+      return {
+        ...state,
+        conflicts: [
+          ...state.conflicts.filter((c) => c.split !== action.conflict.split),
+          action.conflict,
+        ],
+      };
+    case 'conflict-resolved':
+      return { ...state, conflicts: state.conflicts.filter((c) => c.id !== action.id) };
+  }
+}
 
 export function datasetReducer(state: DatasetState, action: DatasetAction): DatasetState {
   switch (action.type) {
     case 'files-dropped':
-      return { ...state, errors: [] };
+      return { ...state, errors: [], notes: [] };
     case 'load-started':
       return {
         ...state,
@@ -90,6 +157,11 @@ export function datasetReducer(state: DatasetState, action: DatasetAction): Data
         loading: state.loading.filter((l) => l.id !== action.id),
         errors: [...state.errors, action.error],
       };
+    case 'archive-loaded':
+    case 'notes':
+    case 'conflict':
+    case 'conflict-resolved':
+      return sourcesReducer(state, action);
     case 'rejected':
       return { ...state, errors: [...state.errors, action.error] };
     case 'needs-split':
@@ -109,7 +181,8 @@ export function datasetReducer(state: DatasetState, action: DatasetAction): Data
     case 'restored': {
       const fresh = action.splits.filter(
         (loaded) =>
-          !state.splits[loaded.split] && !state.loading.some((l) => l.split === loaded.split),
+          !state.splits[loaded.split] &&
+          !state.loading.some((l) => l.split === loaded.split || l.split === null),
       );
       if (fresh.length === 0) return state;
       const splits = { ...state.splits };

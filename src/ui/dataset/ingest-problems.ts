@@ -17,3 +17,11 @@ export function notFashionMnistFile(fileName: string): IngestErrorDetails {
     message: `${fileName}: not a Fashion-MNIST file. Expected a CSV (.csv) with the header label,pixel1,…,pixel784, or an IDX file named like train-images-idx3-ubyte[.gz].`,
   };
 }
+
+/** The files of a dropped or chosen folder that are not dataset files, skipped. */
+export function ignoredInFolder(paths: string[]): string {
+  const shown = paths.slice(0, 5).join(', ');
+  const more = paths.length > 5 ? ` and ${paths.length - 5} more` : '';
+  const count = paths.length === 1 ? 'one file' : `${paths.length} files`;
+  return `Ignored ${count} of the folder that ${paths.length === 1 ? 'is' : 'are'} not Fashion-MNIST data: ${shown}${more}.`;
+}

@@ -3,6 +3,7 @@
  * waiting for the person to name their split, or (IDX) waiting for their other half.
  */
 import type { SplitName } from '../../config/dataset';
+import { describeSource } from '../../data/dataset-sources';
 import { formatBytes, formatCount } from '../format';
 import { StatusLine } from '../feedback/messages';
 import type { DatasetState } from './dataset-state';
@@ -48,6 +49,40 @@ export function WaitingIdxNotes({ waiting }: { waiting: DatasetState['waitingIdx
       {w.fileName} is waiting for its {w.kind === 'images' ? 'labels' : 'images'} file (
       {w.split === 'train' ? 'train' : 't10k'}-{w.kind === 'images' ? 'labels-idx1' : 'images-idx3'}
       -ubyte).
+    </StatusLine>
+  ));
+}
+
+const SPLIT_WORDS: Record<SplitName, string> = { train: 'training set', test: 'test set' };
+
+/** "Which of these is the training set?" for each split given more than once in one drop. */
+export function SourceChoices({
+  conflicts,
+  chooseSource,
+}: {
+  conflicts: DatasetState['conflicts'];
+  chooseSource: (conflictId: string, optionIndex: number) => void;
+}) {
+  return conflicts.map((c) => (
+    <fieldset key={c.id} className="split-choice">
+      <legend>
+        {c.options.length} files were given for the {SPLIT_WORDS[c.split]}; which one should be
+        used?
+      </legend>
+      {c.options.map((option, index) => (
+        <button key={index} type="button" onClick={() => chooseSource(c.id, index)}>
+          Use {describeSource(option)} for the {SPLIT_WORDS[c.split]}
+        </button>
+      ))}
+    </fieldset>
+  ));
+}
+
+/** What was used when there was a choice, and what was ignored. */
+export function LoadNotes({ notes }: { notes: string[] }) {
+  return notes.map((note, index) => (
+    <StatusLine key={index} className="muted small">
+      {note}
     </StatusLine>
   ));
 }

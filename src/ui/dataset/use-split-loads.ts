@@ -1,13 +1,14 @@
 /**
  * Reading a file as a split the app already knows: a CSV at once, IDX files once both halves
- * are in. Each read runs in the dataset loader (a worker), reports its progress on a throttle,
- * and ends in `load-succeeded` or `load-failed`.
+ * are in, an archive for every split it holds. Each read runs in the dataset loader (a
+ * worker), reports its progress on a throttle, and ends in `load-succeeded`, `archive-loaded`
+ * or `load-failed`.
  */
 import { useCallback, useEffect, useRef, type Dispatch } from 'react';
 import type { SplitName } from '../../config/dataset';
 import { classifyFile } from '../../data/classify-file';
 import { createDatasetLoader, type DatasetLoader } from '../../data/ingest-main';
-import type { IngestProgress, LoadedSplit } from '../../data/ingest-types';
+import type { ArchiveResult, IngestProgress, LoadedSplit } from '../../data/ingest-types';
 import { useLatestRef } from '../hooks/use-latest-ref';
 import type { DatasetAction } from './dataset-state';
 import { addIdxHalf, type PendingIdxHalves } from './idx-pairs';
@@ -19,7 +20,7 @@ const PROGRESS_UPDATE_INTERVAL_MS = 100;
 type ReadSplit = (
   loader: DatasetLoader,
   onProgress: (progress: IngestProgress) => void,
-) => Promise<LoadedSplit>;
+) => Promise<LoadedSplit | ArchiveResult>;
 
 /** The tab's dataset loader, made on first use and disposed with the component. */
 function useDatasetLoader(): () => DatasetLoader {
@@ -43,7 +44,7 @@ function useRunLoad(
   const getLoader = useDatasetLoader();
   const onLoadedRef = useLatestRef(onLoaded);
   return useCallback(
-    (split: SplitName, displayName: string, totalBytes: number, read: ReadSplit) => {
+    (split: SplitName | null, displayName: string, totalBytes: number, read: ReadSplit) => {
       const id = newId();
       dispatch({ type: 'load-started', id, split, fileName: displayName, totalBytes });
       let lastUpdateMs = 0;
@@ -54,6 +55,11 @@ function useRunLoad(
         dispatch({ type: 'load-progress', id, progress });
       }).then(
         (loaded) => {
+          if ('splits' in loaded) {
+            dispatch({ type: 'archive-loaded', id, result: loaded });
+            for (const one of loaded.splits) onLoadedRef.current?.(one);
+            return;
+          }
           dispatch({ type: 'load-succeeded', id, loaded });
           onLoadedRef.current?.(loaded);
         },
@@ -65,17 +71,46 @@ function useRunLoad(
   );
 }
 
-/** Loads `file` as `split`; an IDX half waits (and says so) until its partner arrives. */
+export interface SplitLoads {
+  /** Loads `file` as `split`; an IDX half waits (and says so) until its partner arrives. */
+  loadFile: (file: File, split: SplitName) => void;
+  /** Loads both halves of one split's IDX data. */
+  loadIdxPair: (images: File, labels: File, split: SplitName) => void;
+  /** Loads every split a ZIP archive holds. */
+  loadArchive: (archive: File) => void;
+}
+
 export function useSplitLoads(
   dispatch: Dispatch<DatasetAction>,
   newId: () => string,
   onLoaded?: (loaded: LoadedSplit) => void,
-): (file: File, split: SplitName) => void {
+): SplitLoads {
   const runLoad = useRunLoad(dispatch, newId, onLoaded);
   const pendingIdxRef = useRef<PendingIdxHalves>({});
-  return useCallback(
+  const loadIdxPair = useCallback(
+    (images: File, labels: File, split: SplitName) =>
+      runLoad(
+        split,
+        `${images.name} + ${labels.name}`,
+        images.size + labels.size,
+        (loader, onProgress) => loader.loadIdx(images, labels, split, onProgress),
+      ),
+    [runLoad],
+  );
+  const loadArchive = useCallback(
+    (archive: File) =>
+      runLoad(null, archive.name, archive.size, (loader, onProgress) =>
+        loader.loadArchive(archive, onProgress),
+      ),
+    [runLoad],
+  );
+  const loadFile = useCallback(
     (file: File, split: SplitName) => {
       const kind = classifyFile(file.name)?.kind ?? 'csv';
+      if (kind === 'zip') {
+        loadArchive(file);
+        return;
+      }
       if (kind === 'csv') {
         runLoad(split, file.name, file.size, (loader, onProgress) =>
           loader.loadCsv(file, split, onProgress),
@@ -88,15 +123,10 @@ export function useSplitLoads(
         dispatch({ type: 'idx-waiting', split, kind: waitingFor, fileName: file.name });
         return;
       }
-      const { images, labels } = pair;
       dispatch({ type: 'idx-paired', split });
-      runLoad(
-        split,
-        `${images.name} + ${labels.name}`,
-        images.size + labels.size,
-        (loader, onProgress) => loader.loadIdx(images, labels, split, onProgress),
-      );
+      loadIdxPair(pair.images, pair.labels, split);
     },
-    [dispatch, runLoad],
+    [dispatch, runLoad, loadIdxPair, loadArchive],
   );
+  return { loadFile, loadIdxPair, loadArchive };
 }

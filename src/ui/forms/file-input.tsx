@@ -9,12 +9,15 @@ export function FileInput({
   accept,
   onFiles,
   isMultiple = false,
+  isDirectory = false,
   disabled,
   labelClassName,
 }: {
   label: string;
-  /** The `accept` attribute: extensions and MIME types. */
-  accept: string;
+  /** The `accept` attribute: extensions and MIME types (browsers ignore it for folders). */
+  accept?: string;
+  /** Chooses a whole folder (`webkitdirectory`): every file in it and its subfolders. */
+  isDirectory?: boolean;
   /** Every change, also an empty choice; callers decide what an empty one means. */
   onFiles: (files: File[]) => void;
   isMultiple?: boolean;
@@ -26,9 +29,10 @@ export function FileInput({
       label={label}
       labelClassName={labelClassName}
       type="file"
-      multiple={isMultiple}
+      multiple={isMultiple || isDirectory}
       accept={accept}
       disabled={disabled}
+      {...(isDirectory ? { webkitdirectory: '' } : {})}
       onChange={(event) => {
         const files = Array.from(event.currentTarget.files ?? []);
         event.currentTarget.value = '';

@@ -240,6 +240,8 @@ describe('datasetReducer', () => {
       errors: [],
       waitingIdx: [],
       restored: [],
+      notes: [],
+      conflicts: [],
     });
   });
 
