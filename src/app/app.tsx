@@ -40,6 +40,8 @@ export function App() {
   const launcher = useRunLauncher(training, splits, models.adoptTrained);
   const savedModels = useSavedModels();
   const { state } = training;
+  // Sections are numbered in page order; Results (3) is there only after an evaluation.
+  const keepSectionNumber = state.evaluation ? 4 : 3;
 
   return (
     <main className="app">
@@ -80,8 +82,14 @@ export function App() {
         modelFilesError={models.filesError}
         predict={models.predict}
         test={splits.test}
+        sectionNumber={keepSectionNumber}
       />
-      <TryItPanel current={models.current} predict={models.predict} test={splits.test} />
+      <TryItPanel
+        current={models.current}
+        predict={models.predict}
+        test={splits.test}
+        sectionNumber={keepSectionNumber + 1}
+      />
     </main>
   );
 }

@@ -67,6 +67,7 @@ function renderPanel(saved: Partial<SavedModelsController>, props: Partial<Model
     onUseModel: vi.fn(),
     onModelFiles: vi.fn(),
     modelFilesError: null,
+    sectionNumber: 4,
     ...props,
   };
   const view = render(<ModelsPanel {...allProps} />);

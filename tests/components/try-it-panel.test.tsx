@@ -48,7 +48,9 @@ function deferred<T>() {
 
 function renderPanel(predict: (images: Uint8Array) => Promise<Float32Array>) {
   const current = trainedModel('my model');
-  const view = render(<TryItPanel current={current} predict={predict} test={TEST} />);
+  const view = render(
+    <TryItPanel current={current} predict={predict} test={TEST} sectionNumber={5} />,
+  );
   return { current, view, user: userEvent.setup() };
 }
 
@@ -71,7 +73,7 @@ async function showTestImage(user: ReturnType<typeof userEvent.setup>, number: s
 
 describe('TryItPanel', () => {
   test('without a model nothing can be asked', () => {
-    render(<TryItPanel current={null} predict={vi.fn()} test={TEST} />);
+    render(<TryItPanel current={null} predict={vi.fn()} test={TEST} sectionNumber={5} />);
     expect(within(panel()).getByText('Train or load a model first.')).toBeTruthy();
     expect(screen.getByLabelText('Drawing canvas').getAttribute('aria-disabled')).toBe('true');
     for (const control of [
@@ -85,7 +87,7 @@ describe('TryItPanel', () => {
   });
 
   test('without the test set there is no test image to pick', () => {
-    render(<TryItPanel current={trainedModel('m')} predict={vi.fn()} />);
+    render(<TryItPanel current={trainedModel('m')} predict={vi.fn()} sectionNumber={5} />);
     expect(screen.queryByLabelText('Test image')).toBeNull();
     expect(screen.getByLabelText<HTMLInputElement>('Picture').disabled).toBe(false);
   });
@@ -163,7 +165,12 @@ describe('TryItPanel', () => {
     await showTestImage(user, '3');
     expect(topThree()).toHaveLength(3);
     view.rerender(
-      <TryItPanel current={trainedModel('other model')} predict={vi.fn()} test={TEST} />,
+      <TryItPanel
+        current={trainedModel('other model')}
+        predict={vi.fn()}
+        test={TEST}
+        sectionNumber={5}
+      />,
     );
     expect(topThree()).toBeUndefined();
   });

@@ -1,6 +1,7 @@
 import { useId } from 'react';
 import type { LoadedSplit } from '../../data/ingest-types';
 import { AlertList } from '../feedback/messages';
+import { DatasetDownloads } from './dataset-downloads';
 import { FileDropZone } from './file-drop-zone';
 import { KeepDataSetting } from './keep-data-setting';
 import {
@@ -31,6 +32,7 @@ export function DatasetPanel({
     <section className="panel" aria-labelledby={titleId}>
       <h2 id={titleId}>1 · Data</h2>
       <FileDropZone onFiles={addFiles} />
+      <DatasetDownloads onFiles={addFiles} />
       <LoadProgressList loading={state.loading} />
       <SplitChoices unassigned={state.unassigned} chooseSplit={chooseSplit} />
       <SourceChoices conflicts={state.conflicts} chooseSource={chooseSource} />

@@ -27,6 +27,8 @@ export interface ModelsPanelProps {
    */
   predict?: (images: Uint8Array) => Promise<Float32Array>;
   test?: { images: Uint8Array; labels: Uint8Array; count: number };
+  /** The section's number on the page (it follows Results only when Results is shown). */
+  sectionNumber: number;
 }
 
 /** The reason ends the sentence the panel builds around it, so its own full stop goes. */
@@ -46,13 +48,13 @@ function CurrentModelLine({ current }: { current: CurrentModel | null }) {
   );
 }
 
-/** Section 4: save, download and load models, and the list of saved ones. */
+/** Save, download and load models, and the list of saved ones. */
 export function ModelsPanel(props: ModelsPanelProps) {
   const { current, saved } = props;
   const titleId = useId();
   return (
     <section className="panel" aria-labelledby={titleId}>
-      <h2 id={titleId}>4 · Keep the model</h2>
+      <h2 id={titleId}>{props.sectionNumber} · Keep the model</h2>
       <CurrentModelLine current={current} />
       <ModelActions current={current} saved={saved} predict={props.predict} test={props.test} />
       <div className="model-files">

@@ -7,24 +7,27 @@ import { TestImagePicker } from './test-image-picker';
 import { usePrediction } from './use-prediction';
 
 /**
- * Section 5: draw, upload or pick a test image and see the current model's three best guesses.
+ * Draw, upload or pick a test image and see the current model's three best guesses.
  * `predict` takes uint8 [n × 784] light-on-dark images and answers float32 [n × 10].
  */
 export function TryItPanel({
   current,
   predict,
   test,
+  sectionNumber,
 }: {
   current: CurrentModel | null;
   predict: (images: Uint8Array) => Promise<Float32Array>;
   test?: { images: Uint8Array; labels: Uint8Array; count: number };
+  /** The section's number on the page (it follows Results only when Results is shown). */
+  sectionNumber: number;
 }) {
   const prediction = usePrediction(current, predict);
   const isDisabled = current === null;
 
   return (
     <section className="panel" aria-label="Try it">
-      <h2>5 · Try it</h2>
+      <h2>{sectionNumber} · Try it</h2>
       {isDisabled ? (
         <p className="muted">Train or load a model first.</p>
       ) : (
