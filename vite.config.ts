@@ -1,5 +1,7 @@
 /// <reference types="vitest/config" />
-import { defineConfig } from 'vite';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { wasmThreadsPlugin } from './build/wasm-threads-plugin.mjs';
 
@@ -15,13 +17,39 @@ const CROSS_ORIGIN_ISOLATION_HEADERS = {
 /** The start of the banner tfjs-backend-cpu prints when it finds itself in Node. */
 const TFJS_NODE_BACKEND_ADVICE = 'looks like you are running TensorFlow.js in Node.js';
 
+const PROJECT_ROOT = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * The pages of the production build: the app, and the page that hosts the engine for the
+ * command line (`npm run train`, cli/). Added only when the build's root is this folder, so
+ * builds of other roots through this config (the bench pages) keep their own inputs.
+ */
+function productionPagesPlugin(): Plugin {
+  return {
+    name: 'production-pages',
+    config: (config) =>
+      resolve(config.root ?? '.') === resolve(PROJECT_ROOT)
+        ? {
+            build: {
+              rolldownOptions: {
+                input: {
+                  main: resolve(PROJECT_ROOT, 'index.html'),
+                  'cli-host': resolve(PROJECT_ROOT, 'src/app/cli-host.html'),
+                },
+              },
+            },
+          }
+        : undefined,
+  };
+}
+
 /** Browser tests build and drive the whole app, so they get minutes, not seconds. */
 const BROWSER_TEST_TIMEOUT_MS = 15 * 60 * 1000;
 
 export default defineConfig({
   // The threaded WASM backend needs its factory source intact in every bundle that imports it;
   // worker bundles do not inherit `plugins`, so both lists carry it.
-  plugins: [react(), wasmThreadsPlugin()],
+  plugins: [react(), wasmThreadsPlugin(), productionPagesPlugin()],
   base: './',
   worker: { format: 'es', plugins: () => [wasmThreadsPlugin()] },
   server: { headers: CROSS_ORIGIN_ISOLATION_HEADERS },

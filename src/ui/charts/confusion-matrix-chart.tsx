@@ -4,14 +4,10 @@
  * curves it is drawn once, so tfjs-vis' build-a-new-view-per-call cost (tens of ms) is paid
  * once, in the results phase, and in a task of its own after the panel's commit.
  */
-import * as tfvis from '@tensorflow/tfjs-vis';
 import { useEffect, useRef } from 'react';
-import { CLASS_NAMES } from '../../config/dataset';
 import type { EvaluationResult } from '../../training/run-types';
+import { renderConfusionMatrix } from './confusion-matrix-render';
 import { nextTask } from './staged-view';
-
-const CONFUSION_WIDTH_PX = 480;
-const CONFUSION_HEIGHT_PX = 420;
 
 export function ConfusionMatrixChart({ evaluation }: { evaluation: EvaluationResult }) {
   const boxRef = useRef<HTMLDivElement>(null);
@@ -24,11 +20,7 @@ export function ConfusionMatrixChart({ evaluation }: { evaluation: EvaluationRes
       // Leave the first task to the React commit that mounted the panel.
       await nextTask();
       if (isCancelled) return;
-      await tfvis.render.confusionMatrix(
-        box,
-        { values: evaluation.confusion, tickLabels: [...CLASS_NAMES] },
-        { shadeDiagonal: false, width: CONFUSION_WIDTH_PX, height: CONFUSION_HEIGHT_PX },
-      );
+      await renderConfusionMatrix(box, evaluation);
     };
     draw().catch((error: unknown) => console.warn('Confusion matrix failed to draw', error));
     return () => {
