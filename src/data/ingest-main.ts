@@ -4,13 +4,8 @@
  * so callers cannot tell the difference except by timing.
  */
 import type { SplitName } from '../config/dataset';
-import {
-  deserializeFailure,
-  runIngestJob,
-  type IngestJobResult,
-  type IngestRequest,
-  type IngestResponse,
-} from './ingest-shared';
+import { deserializeFailure } from './ingest-failure';
+import type { IngestJobResult, IngestRequest, IngestResponse } from './ingest-shared';
 import type { ArchiveResult, IngestProgress, LoadedSplit } from './ingest-types';
 import type { SplitAllocation } from './split-storage';
 
@@ -90,8 +85,14 @@ const asArchive = (result: IngestJobResult): ArchiveResult => {
   return result;
 };
 
+/**
+ * Runs the job on this thread. The parsers load only now: they are the worker's code, and on
+ * the page they are needed only when the worker cannot run, so the first screen goes without.
+ */
 const runOnMainThread = (job: PendingJob): void => {
-  runIngestJob(job.request, job.onProgress).then(job.resolve, job.reject);
+  import('./ingest-shared')
+    .then(({ runIngestJob }) => runIngestJob(job.request, job.onProgress))
+    .then(job.resolve, job.reject);
 };
 
 /** Loads in the ingest worker while it works; on this thread once it cannot. */

@@ -4,16 +4,10 @@
  */
 import type { SplitName } from '../config/dataset';
 import { ingestArchive } from './archive-ingest';
-import {
-  IngestError,
-  type ArchiveResult,
-  type IngestErrorDetails,
-  type IngestProgress,
-  type LoadedSplit,
-} from './ingest-types';
+import type { ArchiveResult, IngestProgress, LoadedSplit } from './ingest-types';
 import { ingestCsvFile, ingestIdxFiles } from './ingest-core';
+import { serializeFailure, type SerializedIngestFailure } from './ingest-failure';
 import type { SplitAllocation } from './split-storage';
-import { errorMessage } from '../shared/errors';
 
 export type IngestRequest =
   | {
@@ -28,25 +22,11 @@ export type IngestRequest =
   /** A ZIP archive: every split it holds (see archive-ingest.ts). */
   | { kind: 'start-archive'; jobId: number; archive: File };
 
-/** A failure as plain data: IngestError keeps its details, anything else only a message. */
-export type SerializedIngestFailure =
-  { isIngestError: true; details: IngestErrorDetails } | { isIngestError: false; message: string };
-
 export type IngestResponse =
   | { kind: 'progress'; jobId: number; progress: IngestProgress }
   | { kind: 'done'; jobId: number; result: LoadedSplit }
   | { kind: 'archive-done'; jobId: number; result: ArchiveResult }
   | { kind: 'error'; jobId: number; failure: SerializedIngestFailure };
-
-export function serializeFailure(error: unknown): SerializedIngestFailure {
-  if (error instanceof IngestError) return { isIngestError: true, details: error.details };
-  return { isIngestError: false, message: errorMessage(error) };
-}
-
-/** Rebuilds the thrown value on the receiving side, so callers can test `instanceof IngestError`. */
-export function deserializeFailure(failure: SerializedIngestFailure): Error {
-  return failure.isIngestError ? new IngestError(failure.details) : new Error(failure.message);
-}
 
 /** Posts one response; `transfer` lists the buffers to move instead of copy. */
 export type PostIngestResponse = (response: IngestResponse, transfer: Transferable[]) => void;
