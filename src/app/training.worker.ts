@@ -6,12 +6,15 @@
  */
 import { createCheckpointStore } from '../storage/checkpoint-store';
 import { createTrainingEngine } from '../training/engine';
+import { loseWebglContext } from '../training/run-interruption';
 import type { MainToWorkerMessage, WorkerToMainMessage } from '../training/worker-protocol';
 
 /** The parts of DedicatedWorkerGlobalScope used here (tsconfig has the DOM lib, not WebWorker). */
 interface WorkerScope {
   postMessage(message: WorkerToMainMessage, transfer: Transferable[]): void;
   onmessage: ((event: MessageEvent<MainToWorkerMessage>) => void) | null;
+  /** For developer tools and tests: lose tfjs's WebGL context as a GPU reset would. */
+  loseWebglContext?: () => boolean;
 }
 
 const scope = self as unknown as WorkerScope;
@@ -22,9 +25,24 @@ const engine = createTrainingEngine(
   { createCheckpointStore },
 );
 
+scope.loseWebglContext = loseWebglContext;
+
+/** Holds the liveness lock until this worker ends (see worker-protocol.ts). */
+function holdLivenessLock(lockName: string): void {
+  const locks = (navigator as Partial<Navigator>).locks;
+  if (!locks) return;
+  void locks.request(lockName, () => {
+    scope.postMessage({ kind: 'liveness-lock-held', lockName }, []);
+    return new Promise<void>(() => undefined);
+  });
+}
+
 scope.onmessage = (event: MessageEvent<MainToWorkerMessage>) => {
   const message = event.data;
   switch (message.kind) {
+    case 'hold-liveness-lock':
+      holdLivenessLock(message.lockName);
+      break;
     case 'start':
       void engine.run(message);
       break;

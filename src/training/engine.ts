@@ -14,6 +14,12 @@ import { EVALUATION_BATCH_SIZE, evaluateModel } from './evaluate';
 import { createModelRequests, type EmitMessage, type ModelRequests } from './model-requests';
 import { captureOptimizerState } from './optimizer-state';
 import { RunControl, yieldToEventLoop } from './run-control';
+import {
+  describeInterruption,
+  watchWebglContext,
+  type RunInterruption,
+  type WebglContextWatch,
+} from './run-interruption';
 import type { BackendInfo, BackendRequest, EpochMetrics } from './run-types';
 import { deserializeModel, serializeModel } from './serialized-model';
 import {
@@ -69,6 +75,13 @@ class Engine implements TrainingEngine {
   private model: tf.LayersModel | null = null;
   private isRunning = false;
   private checkpointWriter: CheckpointWriter | null = null;
+  /** Why the current run was cut short from outside (GPU lost, losses not numbers), if it was. */
+  private interruption: RunInterruption | null = null;
+  /** The epoch of the newest checkpoint of the current run that is safely stored. */
+  private checkpointEpoch: number | null = null;
+  private contextWatch: WebglContextWatch | null = null;
+  /** 0-based epoch of the latest batch, for saying when a loss happened. */
+  private currentEpoch = 0;
   /** The request last applied with chooseBackend, as JSON, and the backend it gave. */
   private appliedBackend: { key: string; name: string } | null = null;
   private readonly buildModel: (params: TrainingParams) => tf.LayersModel;
@@ -136,9 +149,16 @@ class Engine implements TrainingEngine {
     let history: EpochMetrics[] = [];
     let elapsedMs = 0;
     this.isRunning = true;
+    this.interruption = null;
+    this.checkpointEpoch =
+      request.checkpoint && request.resumeFrom ? request.resumeFrom.epochsCompleted : null;
+    this.currentEpoch = request.resumeFrom?.epochsCompleted ?? 0;
     try {
       // Every run re-applies the request: the user may have picked another backend.
       this.emit({ kind: 'backend', info: await this.applyBackend(request.backendRequest) });
+      this.contextWatch = watchWebglContext(() =>
+        this.interrupt({ kind: 'gpu-lost', epoch: this.currentEpoch }),
+      );
       this.model?.dispose();
       this.model = null;
       this.model = request.initialModel
@@ -155,16 +175,17 @@ class Engine implements TrainingEngine {
           ...this.options,
           evaluationBatchSize: this.evaluation.batchSize,
           resumeFrom: request.resumeFrom,
-          ...(request.monitorTest ? { monitorTest: request.test } : {}),
         },
       );
       history = outcome.history;
       elapsedMs = outcome.elapsedMs;
+      this.throwIfInterrupted(history.length);
       const testTimeFlip = recipeOf(request.params).testTimeFlip;
       const result = await evaluateModel(trained, request.test, {
         ...this.evaluation,
         testTimeFlip,
       });
+      this.throwIfInterrupted(history.length);
       this.emit({ kind: 'evaluation', result });
       const serialized = await serializeModel(trained);
       const { end, keptEpoch, stoppedEarly } = outcome;
@@ -173,18 +194,43 @@ class Engine implements TrainingEngine {
         [serialized.weightData],
       );
     } catch (error) {
-      this.emit({ kind: 'error', message: errorMessage(error) });
+      // Operations on a lost context may throw before the loop sees the loss: say what it was.
+      if (this.contextWatch?.isLost()) this.interrupt({ kind: 'gpu-lost', epoch: history.length });
+      const message = this.interruption
+        ? describeInterruption(this.interruption, this.checkpointEpoch)
+        : errorMessage(error);
+      this.emit({ kind: 'error', message });
       this.emit({ kind: 'done', end: 'failed', history, elapsedMs });
     } finally {
+      this.contextWatch?.dispose();
+      this.contextWatch = null;
       this.isRunning = false;
     }
+  }
+
+  /** Stops the run at the next batch boundary; the first reason given is the one kept. */
+  private interrupt(interruption: RunInterruption): void {
+    this.interruption ??= interruption;
+    this.control.stop();
+  }
+
+  /** After a loss was seen nothing the run computed is trusted: no evaluation, no model. */
+  private throwIfInterrupted(epochsCompleted: number): void {
+    if (this.contextWatch?.isLost()) this.interrupt({ kind: 'gpu-lost', epoch: epochsCompleted });
+    if (this.interruption) throw new Error('interrupted');
   }
 
   /** The loop's reports as protocol messages, and a checkpoint per epoch when asked. */
   private runHooks(trained: tf.LayersModel, request: StartRequest): TrainingHooks {
     const { checkpoint } = request;
     return {
-      onBatchEnd: (metrics) => this.emit({ kind: 'batch', metrics }),
+      onBatchEnd: (metrics) => {
+        this.emit({ kind: 'batch', metrics });
+        const { epoch, batch, loss } = metrics;
+        this.currentEpoch = epoch;
+        if (this.contextWatch?.isLost()) this.interrupt({ kind: 'gpu-lost', epoch });
+        else if (!Number.isFinite(loss)) this.interrupt({ kind: 'not-finite', epoch, batch, loss });
+      },
       onEpochEnd: (metrics) => this.emit({ kind: 'epoch', metrics }),
       onPauseStateChange: (state) => this.emit({ kind: 'pause-state', state }),
       onEpochCommitted: checkpoint
@@ -224,12 +270,21 @@ class Engine implements TrainingEngine {
   ): Promise<void> {
     const { epochsCompleted } = progress;
     try {
+      // Weights computed on a lost context are garbage: the previous checkpoint must stay.
+      if (this.contextWatch?.isLost()) {
+        this.interrupt({ kind: 'gpu-lost', epoch: epochsCompleted - 1 });
+      }
+      if (this.interruption) return;
       if (!this.options.createCheckpointStore) throw new Error('No checkpoint storage here.');
       this.checkpointWriter ??= this.options.createCheckpointStore();
       const [serialized, optimizerState] = [
         await serializeModel(trained),
         await captureOptimizerState(trained.optimizer),
       ];
+      if (this.contextWatch?.isLost()) {
+        this.interrupt({ kind: 'gpu-lost', epoch: epochsCompleted - 1 });
+        return;
+      }
       await this.checkpointWriter.writeCheckpoint({
         runId: target.runId,
         epoch: epochsCompleted,
@@ -242,6 +297,7 @@ class Engine implements TrainingEngine {
         datasetKey: target.datasetKey,
         ...(progress.best ? { best: progress.best } : {}),
       });
+      this.checkpointEpoch = epochsCompleted;
       this.emit({ kind: 'checkpoint', epochsCompleted });
     } catch (error) {
       this.emit({ kind: 'checkpoint-error', epochsCompleted, message: errorMessage(error) });

@@ -97,6 +97,28 @@ export interface TrainingSessionOptions {
   createWorker?: () => WorkerLike;
   /** Options for the main-thread engine (checkpoint storage; injectable time, yield, model). */
   engineOptions?: TrainingEngineOptions;
+  /**
+   * Web Locks, for noticing a worker that ends without an error event (terminated, crashed,
+   * out of memory): default `navigator.locks`; null (or none here) turns the watch off.
+   */
+  locks?: Pick<LockManager, 'request'> | null;
+}
+
+/** Why a worker that ended silently is said to have failed. */
+export const SILENT_WORKER_DEATH =
+  'it stopped without a word (the browser may have ended it for lack of memory, or it crashed)';
+
+function defaultLocks(): Pick<LockManager, 'request'> | null {
+  return typeof navigator !== 'undefined' && navigator.locks ? navigator.locks : null;
+}
+
+/** What a run's failure in the worker means for its checkpoint, in the page's words. */
+function describeWorkerFailure(why: string, checkpointEpoch: number | null): string {
+  const kept =
+    checkpointEpoch === null
+      ? 'No checkpoint of this run was kept.'
+      : `The checkpoint after epoch ${checkpointEpoch} is intact: "Resume training from epoch ${checkpointEpoch}" continues from it in a new worker.`;
+  return `Training worker failed: ${why}. ${kept}`;
 }
 
 /** An evaluate/predict call waiting for its answer. */
@@ -120,6 +142,12 @@ interface WorkerLink {
   onRunFailure: ((why: string) => void) | null;
 }
 
+/** A name no other worker of this origin uses. */
+const randomId = (): string =>
+  typeof crypto !== 'undefined' && 'randomUUID' in crypto
+    ? crypto.randomUUID()
+    : `${Date.now()}-${Math.random()}`;
+
 export function createTrainingSession(options: TrainingSessionOptions = {}): TrainingSession {
   return new TrainingClient(options);
 }
@@ -133,9 +161,11 @@ class TrainingClient implements TrainingSession {
   private isRunning = false;
   private readonly pending = new Map<number, PendingRequest>();
   private nextRequestId = 1;
+  private readonly locks: Pick<LockManager, 'request'> | null;
 
   constructor(private readonly options: TrainingSessionOptions) {
     this.preferWorker = options.preferWorker ?? true;
+    this.locks = options.locks === undefined ? defaultLocks() : options.locks;
   }
 
   async start(
@@ -309,6 +339,11 @@ class TrainingClient implements TrainingSession {
     };
     worker.addEventListener('message', (event: MessageEvent<WorkerToMainMessage>) => {
       if (this.link !== link) return;
+      if (event.data.kind === 'liveness-lock-held') {
+        // Granted only once the worker has ended, however it ended.
+        void this.locks?.request(event.data.lockName, () => fail(SILENT_WORKER_DEATH));
+        return;
+      }
       link.hasSpoken = true;
       if (isEngineAnswer(event.data)) this.settle(event.data);
       else link.onRunMessage?.(event.data);
@@ -320,6 +355,9 @@ class TrainingClient implements TrainingSession {
       fail(typeof detail === 'string' && detail !== '' ? detail : 'error event');
     });
     worker.addEventListener('messageerror', () => fail('a message could not be decoded'));
+    if (this.locks) {
+      worker.postMessage({ kind: 'hold-liveness-lock', lockName: `training-worker-${randomId()}` });
+    }
     return link;
   }
 
@@ -385,8 +423,11 @@ class TrainingClient implements TrainingSession {
         return;
       }
       if (old) this.retireWorker(old);
+      let checkpointEpoch =
+        request.checkpoint && request.resumeFrom ? request.resumeFrom.epochsCompleted : null;
       link.onRunMessage = (message) => {
         if (message.kind === 'backend') hasBackend = true;
+        if (message.kind === 'checkpoint') checkpointEpoch = message.epochsCompleted;
         if (sink.handle(message)) {
           link.onRunMessage = null;
           link.onRunFailure = null;
@@ -398,7 +439,7 @@ class TrainingClient implements TrainingSession {
           resolve(false);
           return;
         }
-        sink.result.errorMessage = `Training worker failed: ${why}`;
+        sink.result.errorMessage = describeWorkerFailure(why, checkpointEpoch);
         sink.result.end = 'failed';
         resolve(true);
       };

@@ -76,6 +76,12 @@ export type EngineRequest =
 
 export type MainToWorkerMessage =
   | ({ kind: 'start' } & StartRequest)
+  /**
+   * Take the Web Lock `lockName` and hold it for the worker's whole life. The browser frees a
+   * lock when its holder ends, however it ends (terminated, crashed, out of memory), so the
+   * client, queued for the same lock, learns of a silent death without any timer.
+   */
+  | { kind: 'hold-liveness-lock'; lockName: string }
   | { kind: 'pause' }
   | { kind: 'unpause' }
   | { kind: 'stop' }
@@ -96,6 +102,8 @@ export interface DonePayload {
 
 export type WorkerToMainMessage =
   | { kind: 'backend'; info: BackendInfo }
+  /** The worker holds its liveness lock; the client may now queue for it. */
+  | { kind: 'liveness-lock-held'; lockName: string }
   | { kind: 'batch'; metrics: BatchMetrics }
   | { kind: 'epoch'; metrics: EpochMetrics }
   | { kind: 'pause-state'; state: PauseState }

@@ -60,12 +60,14 @@ export async function setTrainingParams(
   page: Page,
   params: { epochs?: number; batchSize?: number; learningRate?: number; seed?: number },
 ): Promise<void> {
-  if (params.epochs !== undefined) await page.getByLabel('Epochs').fill(String(params.epochs));
+  if (params.epochs !== undefined)
+    await page.getByLabel('Epochs', { exact: true }).fill(String(params.epochs));
   if (params.batchSize !== undefined)
-    await page.getByLabel('Batch size').fill(String(params.batchSize));
+    await page.getByLabel('Batch size', { exact: true }).fill(String(params.batchSize));
   if (params.learningRate !== undefined)
-    await page.getByLabel('Learning rate').fill(String(params.learningRate));
-  if (params.seed !== undefined) await page.getByLabel('Seed').fill(String(params.seed));
+    await page.getByLabel('Learning rate', { exact: true }).fill(String(params.learningRate));
+  if (params.seed !== undefined)
+    await page.getByLabel('Seed', { exact: true }).fill(String(params.seed));
 }
 
 /** The text of the live training status line. */

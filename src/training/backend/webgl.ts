@@ -82,7 +82,7 @@ export function probeWebgl(): WebglProbe {
 }
 
 /** tfjs's own WebGL context, when the webgl backend is active (not part of tfjs's typings). */
-function activeWebglContext(): WebGLRenderingContext | WebGL2RenderingContext | undefined {
+export function activeWebglContext(): WebGLRenderingContext | WebGL2RenderingContext | undefined {
   const backend = tf.backend() as unknown as {
     gpgpu?: { gl?: WebGLRenderingContext | WebGL2RenderingContext };
   };

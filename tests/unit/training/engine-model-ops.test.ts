@@ -263,6 +263,9 @@ function createInProcessWorker(log: MainToWorkerMessage[]): WorkerLike {
           case 'predict':
             void engine.answer(copy);
             break;
+          case 'hold-liveness-lock':
+            // Node has no Web Locks; the session here is made without them.
+            break;
           default:
             engine[copy.kind]();
         }
