@@ -1,0 +1,312 @@
+/**
+ * `npm run train` end to end, as a person runs it: the command trains in headless Chromium on
+ * the production build and leaves the tab's model files, history, metrics and charts; the
+ * model loads in TensorFlow.js in Node and in the tab; bad input stops it before training with
+ * the tab's messages; Ctrl-C keeps a checkpoint that --resume continues to the same weights.
+ */
+import { spawn } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { MAX_PIXEL_VALUE, PIXELS_PER_IMAGE } from '../../src/config/dataset';
+import { csvFixture, PROJECT_ROOT } from '../support/fixtures';
+import { expectCounts, uploadFiles, waitForTestAccuracy } from './app-driver';
+import { launchChromium, openApp } from './chromium';
+
+const MINUTE_MS = 60_000;
+const CLI_ENTRY = join(PROJECT_ROOT, 'cli', 'train.mjs');
+/** The seed CNN's parameter count (the seed project's summary). */
+const SEED_CNN_PARAMETERS = 484_302;
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** `Epoch 3/10 · 262 s · loss 0.3120 · accuracy 0.8870 · val_loss 0.2950 · val_accuracy 0.8931` */
+const epochLine = (epoch: number, epochs: number) =>
+  new RegExp(
+    `^Epoch ${epoch}/${epochs} · \\d+ s · loss \\d+\\.\\d{4} · accuracy [01]\\.\\d{4} · ` +
+      `val_loss \\d+\\.\\d{4} · val_accuracy [01]\\.\\d{4}$`,
+    'm',
+  );
+
+/** The note a run prints when it has to build dist/ first (the sources changed since). */
+const BUILD_NOTE = /^Building the app first \(vite build\).*\n/m;
+
+interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `node cli/train.mjs …args` as `npm run train -- …args` would; with `interruptOn`, sends
+ * SIGINT (Ctrl-C) as soon as stdout matches it.
+ */
+function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; interruptOn?: RegExp } = {},
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_ENTRY, ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, INIT_CWD: PROJECT_ROOT, ...options.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    let isInterrupted = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (options.interruptOn && !isInterrupted && options.interruptOn.test(stdout)) {
+        isInterrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) =>
+      resolve({ status, stdout, stderr: stderr.replace(BUILD_NOTE, '') }),
+    );
+  });
+}
+
+const outDirIn = (prefix: string) => join(mkdtempSync(join(tmpdir(), prefix)), 'run');
+
+/** The first `count` rows of a Kaggle-layout CSV: images as float32 [count, 28, 28, 1] in [0, 1]. */
+function readCsvSplit(path: string): { images: Float32Array; labels: number[] } {
+  const rows = readFileSync(path, 'utf8').trimEnd().split('\n').slice(1);
+  const images = new Float32Array(rows.length * PIXELS_PER_IMAGE);
+  const labels = rows.map((row, i) => {
+    const [label, ...pixels] = row.split(',').map(Number);
+    pixels.forEach((value, j) => (images[i * PIXELS_PER_IMAGE + j] = value / MAX_PIXEL_VALUE));
+    return label;
+  });
+  return { images, labels };
+}
+
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  // The seed CNN on 2,000 images: minutes on tfjs' cpu kernels, seconds on WASM (XNNPACK).
+  await tf.setBackend('wasm');
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('a run of 2 epochs on the 2,000-row subsets', () => {
+  const subset = csvFixture('subset');
+  const outDir = outDirIn('fms-cli-');
+  let result: CliResult;
+
+  beforeAll(async () => {
+    result = await runCli([
+      '--path',
+      join(subset.trainCsv, '..'),
+      '--epochs',
+      '2',
+      '--seed',
+      '7',
+      '--out',
+      outDir,
+    ]);
+  }, 15 * MINUTE_MS);
+
+  test('exits 0 with the epoch lines, the results and every file', () => {
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const { stdout } = result;
+    expect(stdout).toMatch(/^Training set: 2,000 images from fashion-mnist_train\.csv/m);
+    expect(stdout).toMatch(/^Backend: wasm in a Web Worker · \d+ threads?, SIMD/m);
+    expect(stdout).toMatch(epochLine(1, 2));
+    expect(stdout).toMatch(epochLine(2, 2));
+    // Not a terminal: no progress bar, only lines.
+    expect(stdout).not.toContain('\u001b[');
+    expect(stdout).toMatch(/^Test \(2,000 images\): loss \d+\.\d{4} · accuracy [01]\.\d{4}$/m);
+    expect(stdout).toMatch(/^ {2}9 Ankle boot +[01]\.\d{4} +188 images$/m);
+    expect(stdout).toContain('Confusion matrix (rows: true class, columns: predicted class):');
+    expect(stdout).toContain(`Files in ${outDir}/`);
+    expect(readdirSync(outDir).sort()).toEqual([
+      'accuracy.png',
+      'confusion.png',
+      'history.csv',
+      'loss.png',
+      'metrics.json',
+      'seed-cnn.json',
+      'seed-cnn.metadata.json',
+      'seed-cnn.weights.bin',
+    ]);
+    for (const image of ['loss.png', 'accuracy.png', 'confusion.png']) {
+      const bytes = readFileSync(join(outDir, image));
+      expect(bytes.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+      expect(bytes.byteLength).toBeGreaterThan(10_000);
+    }
+    const history = readFileSync(join(outDir, 'history.csv'), 'utf8').trimEnd().split('\n');
+    expect(history[0]).toBe('epoch,loss,accuracy,val_loss,val_accuracy,seconds,lr');
+    expect(history.slice(1).map((row) => row.split(',')[0])).toEqual(['1', '2']);
+    expect(history.slice(1).map((row) => row.split(',')[6])).toEqual(['0.001', '0.001']);
+  });
+
+  test('the model loads in TensorFlow.js in Node with 484,302 parameters and scores what metrics.json says', async () => {
+    const metrics = JSON.parse(readFileSync(join(outDir, 'metrics.json'), 'utf8'));
+    const metadata = JSON.parse(readFileSync(join(outDir, 'seed-cnn.metadata.json'), 'utf8'));
+    const modelJson = JSON.parse(readFileSync(join(outDir, 'seed-cnn.json'), 'utf8'));
+    expect(modelJson.weightsManifest[0].paths).toEqual(['./seed-cnn.weights.bin']);
+    expect(metrics.parameters).toEqual({ total: SEED_CNN_PARAMETERS, trainable: 484_172 });
+    expect(metrics.settings).toMatchObject({ architectureId: 'seed-cnn', epochs: 2, seed: 7 });
+    expect(metadata).toMatchObject({ architectureId: 'seed-cnn', epochsCompleted: 2 });
+    expect(metadata.testAccuracy).toBe(metrics.test.accuracy);
+
+    const weights = readFileSync(join(outDir, 'seed-cnn.weights.bin'));
+    const model = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs: modelJson.weightsManifest[0].weights,
+        weightData: weights.buffer.slice(
+          weights.byteOffset,
+          weights.byteOffset + weights.byteLength,
+        ),
+      }),
+    );
+    expect(model.countParams()).toBe(SEED_CNN_PARAMETERS);
+    const test = readCsvSplit(subset.testCsv);
+    const predicted = tf.tidy(() => {
+      const xs = tf.tensor4d(test.images, [test.labels.length, 28, 28, 1]);
+      return (model.predict(xs, { batchSize: 256 }) as tf.Tensor2D)
+        .argMax(1)
+        .arraySync() as number[];
+    });
+    model.dispose();
+    const correct = predicted.filter((label, i) => label === test.labels[i]).length;
+    expect(metrics.test.images).toBe(2000);
+    expect(correct / test.labels.length).toBe(metrics.test.accuracy);
+  });
+
+  test('the tab loads the model through `Model files` and scores the same', async () => {
+    const metrics = JSON.parse(readFileSync(join(outDir, 'metrics.json'), 'utf8'));
+    const app = await openApp(browser, inject('baseUrl'), '?backend=wasm');
+    try {
+      const { page } = app;
+      await uploadFiles(page, [subset.trainCsv, subset.testCsv]);
+      await expectCounts(page, { train: '2,000', test: '2,000' });
+      const modelFiles = ['seed-cnn.json', 'seed-cnn.weights.bin', 'seed-cnn.metadata.json'];
+      await page.getByLabel('Model files').setInputFiles(modelFiles.map((f) => join(outDir, f)));
+      expect(await waitForTestAccuracy(page, 3 * MINUTE_MS)).toBeCloseTo(metrics.test.accuracy, 6);
+      expect(await page.getByText('Current model:').innerText()).toMatch(
+        /seed-cnn .*loaded from files/,
+      );
+      expect(app.foreignRequests).toEqual([]);
+    } finally {
+      await app.context.close();
+    }
+  });
+});
+
+describe('bad input: exit 2 with its message before training, nothing written', () => {
+  const small = csvFixture('small');
+
+  async function expectRefused(args: string[], message: string, env?: Record<string, string>) {
+    const outDir = outDirIn('fms-cli-bad-');
+    const { status, stdout, stderr } = await runCli([...args, '--out', outDir], { env });
+    expect({ status, stdout, stderr }).toEqual({ status: 2, stdout: '', stderr: `${message}\n` });
+    expect(existsSync(outDir)).toBe(false);
+  }
+
+  test('a path that does not exist, a folder without the dataset, an unknown flag, no Chromium', async () => {
+    const missing = join(tmpdir(), 'fms-no-such-folder');
+    await expectRefused(['--path', missing], `--path ${missing}: no such file or folder.`);
+    const empty = mkdtempSync(join(tmpdir(), 'fms-empty-'));
+    writeFileSync(join(empty, 'notes.txt'), 'not data');
+    await expectRefused(
+      ['--path', empty],
+      `${empty} holds no Fashion-MNIST dataset: expected fashion-mnist_train.csv, or ` +
+        'train-images-idx3-ubyte and train-labels-idx1-ubyte, and fashion-mnist_test.csv, or ' +
+        't10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (IDX files gzipped or not).',
+    );
+    await expectRefused(
+      ['--path', join(small.trainCsv, '..'), '--bogus'],
+      'Unknown flag --bogus (npm run train -- --help lists them).',
+    );
+    await expectRefused(
+      ['--path', join(small.trainCsv, '..'), '--epochs', '2.5'],
+      'The number of epochs must be a whole number from 0 to 1000.',
+    );
+    await expectRefused(
+      ['--path', join(small.trainCsv, '..')],
+      "Chromium not found at /nonexistent/chromium: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH.",
+      { CHROMIUM_PATH: '/nonexistent/chromium' },
+    );
+  });
+
+  test(
+    "a CSV with a wrong label gets the tab's message (file, line, column)",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'fms-bad-csv-'));
+      const lines = readFileSync(small.trainCsv, 'utf8').split('\n');
+      // Line 3 of the file (the second image): its label becomes 12.
+      lines[2] = lines[2].replace(/^\d+,/, '12,');
+      writeFileSync(join(dir, 'fashion-mnist_train.csv'), lines.join('\n'));
+      copyFileSync(small.testCsv, join(dir, 'fashion-mnist_test.csv'));
+      await expectRefused(
+        ['--path', dir],
+        'fashion-mnist_train.csv, line 3, column label: expected an integer from 0 to 9, found "12".',
+      );
+    },
+    5 * MINUTE_MS,
+  );
+});
+
+describe('Ctrl-C, then --resume', () => {
+  test(
+    'stops at a batch boundary with a checkpoint; the resumed run ends with the uninterrupted weights',
+    async () => {
+      // Seeded: the same initial weights, row order and dropout masks in every run. SGD with
+      // momentum, whose slots tfjs' setWeights restores exactly; Adam's setWeights recomputes its
+      // running β products with pow, which can differ from the products in the last bit.
+      const small = csvFixture('small');
+      const flags = ['--path', join(small.trainCsv, '..'), '--epochs', '3', '--batch-size', '8'];
+      flags.push('--seed', '11', '--optimizer', 'sgd-momentum');
+      const uninterruptedDir = outDirIn('fms-cli-whole-');
+      const uninterrupted = await runCli([...flags, '--out', uninterruptedDir]);
+      expect(uninterrupted.status).toBe(0);
+
+      const runDir = outDirIn('fms-cli-stopped-');
+      const stopped = await runCli([...flags, '--out', runDir], { interruptOn: /^Epoch 1\/3 /m });
+      expect(stopped.status).toBe(130);
+      expect(stopped.stderr).toContain('Stopping at the next batch boundary');
+      const kept = Number(/^Stopped after (\d) of 3 epochs\.$/m.exec(stopped.stdout)?.[1]);
+      expect([1, 2]).toContain(kept);
+      expect(stopped.stdout).toContain(
+        `The checkpoint after epoch ${kept} is in ${runDir}/checkpoint/.`,
+      );
+      const command = /^ {2}npm run train -- (.*)$/m.exec(stopped.stdout)?.[1];
+      expect(command).toBe(`--resume ${runDir}`);
+      expect(existsSync(join(runDir, 'checkpoint', 'checkpoint.json'))).toBe(true);
+      expect(existsSync(join(runDir, 'seed-cnn.weights.bin'))).toBe(false);
+
+      const resumed = await runCli(command!.split(' '));
+      expect(resumed.status).toBe(0);
+      expect(resumed.stdout).toContain(`Resuming after epoch ${kept}.`);
+      expect(resumed.stdout).not.toMatch(epochLine(kept, 3));
+      expect(resumed.stdout).toMatch(epochLine(3, 3));
+      const weightsOf = (dir: string) => readFileSync(join(dir, 'seed-cnn.weights.bin'));
+      expect(weightsOf(runDir).equals(weightsOf(uninterruptedDir))).toBe(true);
+      // The same metrics epoch by epoch; only the times differ.
+      const withoutSeconds = (dir: string) =>
+        readFileSync(join(dir, 'history.csv'), 'utf8')
+          .split('\n')
+          .map((row) => row.split(',').toSpliced(5, 1).join(','));
+      expect(withoutSeconds(runDir)).toEqual(withoutSeconds(uninterruptedDir));
+      expect(existsSync(join(runDir, 'checkpoint'))).toBe(false);
+    },
+    10 * MINUTE_MS,
+  );
+});
