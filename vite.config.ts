@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { conv3x3KernelsPlugin } from './build/conv3x3-kernels-plugin.mjs';
 import { wasmThreadsPlugin } from './build/wasm-threads-plugin.mjs';
 
 /**
@@ -47,11 +48,12 @@ function productionPagesPlugin(): Plugin {
 const BROWSER_TEST_TIMEOUT_MS = 15 * 60 * 1000;
 
 export default defineConfig({
-  // The threaded WASM backend needs its factory source intact in every bundle that imports it;
-  // worker bundles do not inherit `plugins`, so both lists carry it.
-  plugins: [react(), wasmThreadsPlugin(), productionPagesPlugin()],
+  // The threaded WASM backend needs its factory source intact, and our convolution kernels
+  // (virtual:conv3x3-kernels) built, in every bundle that imports them; worker bundles do not
+  // inherit `plugins`, so both lists carry both.
+  plugins: [react(), wasmThreadsPlugin(), conv3x3KernelsPlugin(), productionPagesPlugin()],
   base: './',
-  worker: { format: 'es', plugins: () => [wasmThreadsPlugin()] },
+  worker: { format: 'es', plugins: () => [wasmThreadsPlugin(), conv3x3KernelsPlugin()] },
   server: { headers: CROSS_ORIGIN_ISOLATION_HEADERS },
   preview: { headers: CROSS_ORIGIN_ISOLATION_HEADERS },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },

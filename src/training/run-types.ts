@@ -33,6 +33,22 @@ export interface BackendRequest {
    * Benchmarks turn them off for the side-by-side baseline.
    */
   wasmGradientRewrites?: boolean;
+  /**
+   * Which 3×3 convolution kernels train on WASM (backend/wasm-conv3x3.ts): `auto` (the
+   * default) runs our own with relaxed SIMD where the runtime validates it, SIMD128 otherwise,
+   * and tfjs's own (XNNPACK) where WASM SIMD is missing; `relaxed` and `simd128` ask for one
+   * flavour (falling back the same way); `off` keeps tfjs's own. Benchmarks set it to compare.
+   */
+  wasmConvKernels?: WasmConvKernelChoice;
+}
+
+export type WasmConvKernelChoice = 'auto' | 'relaxed' | 'simd128' | 'off';
+
+/** Our 3×3 convolution kernels as they run: SIMD flavour and threads. */
+export interface WasmConvKernelInfo {
+  /** `relaxed`: relaxed SIMD's fused multiply-add; `simd128`: plain SIMD multiply and add. */
+  flavour: 'relaxed' | 'simd128';
+  threads: number;
 }
 
 /** Which backend actually runs, and where. */
@@ -50,6 +66,8 @@ export interface BackendInfo {
   convGradientRewrite: boolean;
   /** Whether the WASM training speed-ups are on (BackendRequest.wasmGradientRewrites). */
   wasmGradientRewrites: boolean;
+  /** Our 3×3 convolution kernels on WASM; absent when tfjs's own convolutions run. */
+  wasmConvKernels?: WasmConvKernelInfo;
   /** Why `auto` chose this backend, or why a requested one was not available. */
   reason: string;
   /** `tf.version.tfjs` of the engine, recorded in the metadata of the models it trains. */

@@ -12,6 +12,7 @@ import type { BackendInfo, BackendName, BackendRequest } from '../run-types';
 import type { Attempt } from './attempt';
 import { setConvGradientRewrite, setOneChannelIm2col } from './conv-gradient';
 import { tryWasm, type InitBackendOptions } from './wasm';
+import { applyWasmConvKernelPolicy } from './wasm-conv3x3-policy';
 import { setWasmGradientRewrites } from './wasm-gradients';
 import { tryWebgl } from './webgl';
 
@@ -88,6 +89,11 @@ export async function initBackend(
     const wasmGradientRewrites = request.wasmGradientRewrites ?? true;
     setWasmGradientRewrites(wasmGradientRewrites);
     setOneChannelIm2col(wasmGradientRewrites);
+    const convKernels = await applyWasmConvKernelPolicy(
+      name,
+      request.wasmConvKernels ?? 'auto',
+      options.wasmConvKernelThreads ?? attempt.details.wasmThreads ?? 1,
+    );
     const chosenBy =
       request.preference === 'auto'
         ? 'auto'
@@ -101,7 +107,8 @@ export async function initBackend(
       isSoftwareRenderer: false,
       convGradientRewrite,
       wasmGradientRewrites,
-      reason: `${chosenBy}: ${attempt.note}${because}`,
+      ...(convKernels.info ? { wasmConvKernels: convKernels.info } : {}),
+      reason: `${chosenBy}: ${attempt.note}${convKernels.note}${because}`,
       tfjsVersion: tf.version.tfjs,
       ...attempt.details,
     };

@@ -18,13 +18,15 @@
  *   ([H_out, W_out, N, C_out]); the result [C_in, kh, kw, C_out] is transposed to
  *   [kh, kw, C_in, C_out]. With one input channel on WASM, dW is an im2col matMul (below).
  * Anything else (strides ≠ 1, dilations, NCHW, dimRoundingMode, numeric or explicit padding)
- * is delegated to the stock gradient captured before the first install.
+ * is delegated to the stock gradient captured before the first install, and so is every
+ * convolution our own WASM kernels cover (wasm-conv3x3.ts): they are tfjs's backprop kernels.
  *
  * Note: tfjs-layers only reaches the Conv2D kernel (and so this gradient) for conv layers with a
  * non-linear activation; a `linear` conv layer trains through FusedConv2D, whose own gradient
  * still calls the stock backprop kernels. All six architectures use `relu`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { isWasmConv3x3Covering } from './wasm-conv3x3';
 
 const CONV2D_KERNEL_NAME = 'Conv2D';
 
@@ -194,6 +196,11 @@ function createRewrittenGradient(stock: tf.GradConfig): tf.GradConfig {
     gradFunc: (dy, saved, attrs) => {
       const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
       const conv2dAttrs = attrs as unknown as tf.Conv2DAttrs;
+      // Our WASM kernels implement tfjs's own backprop kernels, so the stock gradient is the
+      // fast path wherever they cover the convolution (wasm-conv3x3.ts).
+      if (x.dtype === 'float32' && isWasmConv3x3Covering(x.shape, filter.shape, conv2dAttrs)) {
+        return stock.gradFunc(dy, saved, attrs);
+      }
       const padding = coveredPadding(conv2dAttrs, filter.shape);
       if (padding === null || x.rank !== 4) return stock.gradFunc(dy, saved, attrs);
       const dy4 = dy as tf.Tensor4D;

@@ -21,6 +21,11 @@ export interface InitBackendOptions {
   wasmThreadsCount?: number;
   /** How long the threaded WASM init may take before the single-thread binary replaces it. */
   wasmThreadedInitTimeoutMs?: number;
+  /**
+   * Threads for our 3×3 convolution kernels (wasm-conv3x3.ts). Default: as many as tfjs's
+   * (more than one only on the threaded binary, whose heap is shared).
+   */
+  wasmConvKernelThreads?: number;
 }
 
 /**

@@ -1,0 +1,206 @@
+/**
+ * The three passes of a covered 3×3 convolution on our kernels, over raw pointers into one
+ * WebAssembly memory: each picks its algorithm (conv3x3-geometry.ts), takes one workspace
+ * from the heap (zero buffer, packed filter, per-thread Winograd scratch), packs the filter
+ * into it in WASM, runs the job on one thread or the pool, and gives the workspace back.
+ *
+ * Knows nothing of tfjs: wasm-conv3x3.ts hands in tensor offsets on tfjs-backend-wasm's heap
+ * and its allocator; the Node tests hand in a plain memory.
+ */
+import type { Conv3x3Exports } from './conv3x3-kernels';
+import {
+  forwardAlgorithm,
+  gradientAlgorithm,
+  inputGradientShape,
+  type ConvShape,
+  type WinogradM,
+} from './conv3x3-geometry';
+import { channelRange } from './conv3x3-pool-shared';
+import type { KernelRunner } from './conv3x3-pool';
+
+/** Blocks of the heap the kernels may use for the length of one call. */
+export interface HeapAllocator {
+  readonly memory: WebAssembly.Memory;
+  /** A block of at least `bytes` bytes; its contents are undefined. */
+  allocate(bytes: number): number;
+  release(pointer: number): void;
+}
+
+/** dy rows per cache band in the direct filter gradient (its x and dy slices stay in L2). */
+export const FILTER_GRADIENT_BAND_ROWS = 2;
+/** Alignment of every workspace part: a cache line. */
+const ALIGN_BYTES = 64;
+
+const alignUp = (bytes: number) => Math.ceil(bytes / ALIGN_BYTES) * ALIGN_BYTES;
+
+/** Winograd kernels read channels four at a time: anything else would read past tensors. */
+function assertCovered(m: WinogradM, shape: ConvShape): void {
+  if (m !== 0 && (shape.inChannels % 4 !== 0 || shape.outChannels % 4 !== 0)) {
+    throw new Error(
+      `conv3x3: Winograd needs channel counts that are multiples of 4, got ${shape.inChannels} → ${shape.outChannels}`,
+    );
+  }
+}
+
+/** The passes of a convolution, as far as the choice of algorithm goes. */
+export type ConvPass = 'forward' | 'input-gradient' | 'filter-gradient';
+
+/**
+ * Picks the algorithm of a pass; `shape` is the forward shape of the pass (for the input
+ * gradient, inputGradientShape of the layer). Tests and benchmarks force one with it.
+ */
+export type AlgorithmChoice = (pass: ConvPass, shape: ConvShape) => WinogradM;
+
+/** The measured default (conv3x3-geometry.ts). */
+export const DEFAULT_ALGORITHMS: AlgorithmChoice = (pass, shape) =>
+  pass === 'forward' ? forwardAlgorithm(shape) : gradientAlgorithm(shape);
+
+/** Offsets of a workspace's parts, from its aligned start. */
+interface Workspace {
+  zero: number;
+  packedFilter: number;
+  scratch: number;
+  scratchStrideBytes: number;
+}
+
+export class Conv3x3Passes {
+  constructor(
+    private readonly kernels: Conv3x3Exports,
+    private readonly runner: KernelRunner,
+    private readonly heap: HeapAllocator,
+    private readonly chooseAlgorithm: AlgorithmChoice = DEFAULT_ALGORITHMS,
+  ) {}
+
+  get threads(): number {
+    return this.runner.threads;
+  }
+
+  /**
+   * y [N, Ho, Wo, Cout] = x [N, H, W, Cin] ⊛ filter [3, 3, Cin, Cout] (+ bias [Cout] when
+   * `bias` is not null), then ReLU when `relu`.
+   */
+  forward(
+    shape: ConvShape,
+    x: number,
+    filter: number,
+    bias: number | null,
+    y: number,
+    relu: boolean,
+  ): void {
+    this.runForward('forward', shape, x, filter, bias, y, relu);
+  }
+
+  /** dx [N, H, W, Cin] from dy [N, Ho, Wo, Cout] and the layer's filter [3, 3, Cin, Cout]. */
+  inputGradient(shape: ConvShape, dy: number, filter: number, dx: number): void {
+    this.runForward('input-gradient', inputGradientShape(shape), dy, filter, null, dx, false);
+  }
+
+  /** dw [3, 3, Cin, Cout] (overwritten) from x [N, H, W, Cin] and dy [N, Ho, Wo, Cout]. */
+  filterGradient(shape: ConvShape, x: number, dy: number, dw: number): void {
+    const m = this.chooseAlgorithm('filter-gradient', shape);
+    assertCovered(m, shape);
+    const k = this.kernels;
+    const widestPart = Math.max(
+      ...Array.from({ length: this.threads }, (_, part) => {
+        const [begin, end] = channelRange(shape.inChannels, part, this.threads);
+        return end - begin;
+      }),
+    );
+    const scratchBytes =
+      m === 0 ? 0 : k.winograd_dw_scratch_bytes(m, widestPart, shape.outChannels);
+    this.withWorkspace(shape, 0, scratchBytes, (space) => {
+      this.runner.run({
+        kind: 'filter-gradient',
+        winogradM: m,
+        shape,
+        input: x,
+        outputGradient: dy,
+        filterGradient: dw,
+        zero: space.zero,
+        scratch: space.scratch,
+        scratchStrideBytes: space.scratchStrideBytes,
+        bandRows: FILTER_GRADIENT_BAND_ROWS,
+      });
+    });
+  }
+
+  /**
+   * A forward-type pass of `shape` (for the input gradient: its forward shape, with the
+   * layer's filter read flipped).
+   */
+  private runForward(
+    pass: Exclude<ConvPass, 'filter-gradient'>,
+    shape: ConvShape,
+    input: number,
+    filter: number,
+    bias: number | null,
+    output: number,
+    relu: boolean,
+  ): void {
+    const k = this.kernels;
+    const m = this.chooseAlgorithm(pass, shape);
+    assertCovered(m, shape);
+    const { inChannels: ci, outChannels: co } = shape;
+    const packedBytes =
+      m === 0 ? k.packed_direct_bytes(ci, co) : k.packed_winograd_bytes(m, ci, co);
+    const scratchBytes = m === 0 ? 0 : k.winograd_fwd_scratch_bytes(m, ci, co);
+    this.withWorkspace(shape, packedBytes, scratchBytes, (space) => {
+      const flip = pass === 'input-gradient' ? 1 : 0;
+      if (m === 0) {
+        k.pack_direct(
+          filter,
+          bias ?? space.zero,
+          space.packedFilter,
+          ci,
+          co,
+          bias === null ? 0 : 1,
+          flip,
+        );
+      } else {
+        (m === 2 ? k.pack_winograd2 : k.pack_winograd4)(filter, space.packedFilter, ci, co, flip);
+      }
+      this.runner.run({
+        kind: 'forward',
+        winogradM: m,
+        shape,
+        input,
+        packedFilter: space.packedFilter,
+        bias: bias ?? space.zero,
+        output,
+        zero: space.zero,
+        scratch: space.scratch,
+        scratchStrideBytes: space.scratchStrideBytes,
+        relu,
+      });
+    });
+  }
+
+  /**
+   * Runs `run` with a workspace of a zero buffer, `packedBytes` for the packed filter and
+   * `scratchBytes` of scratch per thread, all in one heap block released afterwards.
+   */
+  private withWorkspace(
+    shape: ConvShape,
+    packedBytes: number,
+    scratchBytes: number,
+    run: (space: Workspace) => void,
+  ): void {
+    const zeroBytes = alignUp(this.kernels.zero_bytes(shape.inChannels, shape.outChannels));
+    const scratchStrideBytes = alignUp(scratchBytes);
+    const totalBytes = zeroBytes + alignUp(packedBytes) + this.threads * scratchStrideBytes;
+    const block = this.heap.allocate(totalBytes + ALIGN_BYTES);
+    try {
+      const start = alignUp(block);
+      // After allocate: growing the heap replaces memory.buffer.
+      new Uint8Array(this.heap.memory.buffer, start, zeroBytes).fill(0);
+      run({
+        zero: start,
+        packedFilter: start + zeroBytes,
+        scratch: start + zeroBytes + alignUp(packedBytes),
+        scratchStrideBytes,
+      });
+    } finally {
+      this.heap.release(block);
+    }
+  }
+}

@@ -1,0 +1,260 @@
+/**
+ * What the kernel threads share (conv3x3-pool.ts, conv3x3-pool.worker.ts): a job, how one
+ * thread runs its part of it, and the control block through which the caller hands a job to
+ * its helpers. One thread is the same code with one part.
+ *
+ * Splits:
+ * - forward-type jobs (the forward pass and the input gradient, direct or Winograd) by images,
+ *   handed out in chunks from a shared counter, so a thread that is descheduled (another tab,
+ *   a busy core) simply takes fewer chunks; each Winograd part has its own scratch;
+ * - filter-gradient jobs by input channels, in groups of 4, each part writing its own rows of
+ *   dW.
+ */
+import type { Conv3x3Exports } from './conv3x3-kernels';
+import type { ConvShape, WinogradM } from './conv3x3-geometry';
+
+/** y = conv(input, packed filter) + bias (+ ReLU); for the input gradient, input = dy. */
+export interface ForwardJob {
+  kind: 'forward';
+  winogradM: WinogradM;
+  shape: ConvShape;
+  input: number;
+  packedFilter: number;
+  /** Cout floats (Winograd only; the direct kernel's bias is in its packed filter). */
+  bias: number;
+  output: number;
+  zero: number;
+  /** Winograd scratch of part p: scratch + p·scratchStrideBytes. */
+  scratch: number;
+  scratchStrideBytes: number;
+  relu: boolean;
+}
+
+/** dW [3, 3, Cin, Cout] from x and dy. */
+export interface FilterGradientJob {
+  kind: 'filter-gradient';
+  winogradM: WinogradM;
+  shape: ConvShape;
+  input: number;
+  outputGradient: number;
+  filterGradient: number;
+  zero: number;
+  scratch: number;
+  scratchStrideBytes: number;
+  /** dy rows per cache band of the direct kernel. */
+  bandRows: number;
+}
+
+export type ConvJob = ForwardJob | FilterGradientJob;
+
+/** Hands out the next images of a forward-type job: [first, first + count), or null when done. */
+export type ImageDealer = () => { first: number; count: number } | null;
+
+const FLOAT_BYTES = 4;
+
+/** Input channels [begin, end) of `part` of `parts`: whole groups of 4, the rest to the last. */
+export function channelRange(channels: number, part: number, parts: number): [number, number] {
+  const groups = Math.floor(channels / 4);
+  const begin = Math.floor((part * groups) / parts) * 4;
+  const end = part === parts - 1 ? channels : Math.floor(((part + 1) * groups) / parts) * 4;
+  return [begin, end];
+}
+
+function runForwardImages(
+  k: Conv3x3Exports,
+  job: ForwardJob,
+  part: number,
+  first: number,
+  count: number,
+): void {
+  const s = job.shape;
+  const input = job.input + first * s.inHeightPx * s.inWidthPx * s.inChannels * FLOAT_BYTES;
+  const output = job.output + first * s.outHeightPx * s.outWidthPx * s.outChannels * FLOAT_BYTES;
+  const sizes = [
+    count,
+    s.inHeightPx,
+    s.inWidthPx,
+    s.inChannels,
+    s.outHeightPx,
+    s.outWidthPx,
+    s.outChannels,
+    s.padTopPx,
+    s.padLeftPx,
+  ] as const;
+  const relu = job.relu ? 1 : 0;
+  if (job.winogradM === 0) {
+    k.conv3x3_fwd(input, job.packedFilter, output, job.zero, ...sizes, relu);
+  } else {
+    const run = job.winogradM === 2 ? k.winograd2_fwd : k.winograd4_fwd;
+    run(
+      input,
+      job.packedFilter,
+      job.bias,
+      output,
+      job.zero,
+      job.scratch + part * job.scratchStrideBytes,
+      ...sizes,
+      relu,
+    );
+  }
+}
+
+function runFilterGradientPart(
+  k: Conv3x3Exports,
+  job: FilterGradientJob,
+  part: number,
+  parts: number,
+): void {
+  const s = job.shape;
+  const [begin, end] = channelRange(s.inChannels, part, parts);
+  if (end <= begin) return;
+  const sizes = [
+    s.batch,
+    s.inHeightPx,
+    s.inWidthPx,
+    s.inChannels,
+    s.outHeightPx,
+    s.outWidthPx,
+    s.outChannels,
+    s.padTopPx,
+    s.padLeftPx,
+  ] as const;
+  if (job.winogradM === 0) {
+    k.conv3x3_dw(
+      job.input,
+      job.outputGradient,
+      job.filterGradient,
+      ...sizes,
+      job.bandRows,
+      begin,
+      end,
+    );
+  } else {
+    const run = job.winogradM === 2 ? k.winograd2_dw : k.winograd4_dw;
+    run(
+      job.input,
+      job.outputGradient,
+      job.filterGradient,
+      job.zero,
+      job.scratch + part * job.scratchStrideBytes,
+      ...sizes,
+      begin,
+      end,
+    );
+  }
+}
+
+/** Runs this thread's part of `job`: images from `deal` (forward) or its channel range. */
+export function runPart(
+  k: Conv3x3Exports,
+  job: ConvJob,
+  part: number,
+  parts: number,
+  deal: ImageDealer,
+): void {
+  if (job.kind === 'filter-gradient') {
+    runFilterGradientPart(k, job, part, parts);
+    return;
+  }
+  for (let chunk = deal(); chunk !== null; chunk = deal()) {
+    runForwardImages(k, job, part, chunk.first, chunk.count);
+  }
+}
+
+/**
+ * The control block: an Int32Array on a SharedArrayBuffer. The caller writes a job into it,
+ * sets PENDING to the number of helpers, bumps GENERATION and notifies; each helper waits on
+ * GENERATION, runs its part and decrements PENDING. NEXT_IMAGE is the forward jobs' shared
+ * counter; FAILED is set by a helper whose part threw.
+ */
+export const CONTROL = {
+  GENERATION: 0,
+  PENDING: 1,
+  PARTS: 2,
+  NEXT_IMAGE: 3,
+  IMAGES_PER_GRAB: 4,
+  FAILED: 5,
+  EXIT: 6,
+  JOB: 8,
+  LENGTH: 40,
+} as const;
+
+const SHAPE_FIELDS = [
+  'batch',
+  'inHeightPx',
+  'inWidthPx',
+  'inChannels',
+  'outHeightPx',
+  'outWidthPx',
+  'outChannels',
+  'padTopPx',
+  'padLeftPx',
+] as const;
+const FORWARD_FIELDS = [
+  'winogradM',
+  'input',
+  'packedFilter',
+  'bias',
+  'output',
+  'zero',
+  'scratch',
+  'scratchStrideBytes',
+] as const;
+const FILTER_GRADIENT_FIELDS = [
+  'winogradM',
+  'input',
+  'outputGradient',
+  'filterGradient',
+  'zero',
+  'scratch',
+  'scratchStrideBytes',
+  'bandRows',
+] as const;
+
+/** Writes `job` into the control block's job fields. */
+export function writeJob(control: Int32Array, job: ConvJob): void {
+  let i: number = CONTROL.JOB;
+  control[i++] = job.kind === 'forward' ? 1 : 2;
+  for (const field of SHAPE_FIELDS) control[i++] = job.shape[field];
+  if (job.kind === 'forward') {
+    for (const field of FORWARD_FIELDS) control[i++] = job[field];
+    control[i] = job.relu ? 1 : 0;
+  } else {
+    for (const field of FILTER_GRADIENT_FIELDS) control[i++] = job[field];
+  }
+}
+
+/** The job in the control block (as written by writeJob). */
+export function readJob(control: Int32Array): ConvJob {
+  let i: number = CONTROL.JOB;
+  const kind = control[i++] === 1 ? 'forward' : 'filter-gradient';
+  const shape = {} as ConvShape;
+  for (const field of SHAPE_FIELDS) shape[field] = control[i++];
+  const fields = kind === 'forward' ? FORWARD_FIELDS : FILTER_GRADIENT_FIELDS;
+  const values: Record<string, number> = {};
+  for (const field of fields) values[field] = control[i++];
+  if (kind === 'forward') {
+    return { kind, shape, ...values, relu: control[i] === 1 } as ForwardJob;
+  }
+  return { kind, shape, ...values } as FilterGradientJob;
+}
+
+/** A dealer over the control block's shared image counter. */
+export function sharedImageDealer(control: Int32Array, batch: number): ImageDealer {
+  const perGrab = control[CONTROL.IMAGES_PER_GRAB];
+  return () => {
+    const first = Atomics.add(control, CONTROL.NEXT_IMAGE, perGrab);
+    return first >= batch ? null : { first, count: Math.min(perGrab, batch - first) };
+  };
+}
+
+/** Messages from the caller to a helper, once, at start. */
+export interface HelperStart {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: Int32Array;
+  part: number;
+}
+
+/** A helper's answer to HelperStart. */
+export type HelperMessage = { kind: 'ready' } | { kind: 'failed'; message: string };

@@ -1,0 +1,196 @@
+/**
+ * Helpers for testing our 3×3 convolution kernels outside tfjs: a plain WebAssembly memory with
+ * a bump allocator (and a way to put a tensor flush against the memory's end, so any read past
+ * it traps), references from tfjs's cpu backend, the error measure, and a runner that runs a
+ * job's thread parts one after another on this thread, exactly as the pool splits them.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ConvShape } from '../../../src/training/backend/conv3x3-geometry';
+import type { Conv3x3Exports } from '../../../src/training/backend/conv3x3-kernels';
+import type { HeapAllocator } from '../../../src/training/backend/conv3x3-passes';
+import { runPart } from '../../../src/training/backend/conv3x3-pool-shared';
+import type { KernelRunner } from '../../../src/training/backend/conv3x3-pool';
+
+const PAGE_BYTES = 65_536;
+
+/**
+ * A memory of `pages` pages: blocks are handed out from the start; releasing the latest block
+ * gives its room back (the kernels' workspaces come and go in that order).
+ */
+export class TestHeap implements HeapAllocator {
+  readonly memory: WebAssembly.Memory;
+  private top = 1024;
+  /** The latest block and where the free room started before it. */
+  private latest: { pointer: number; topBefore: number } | null = null;
+
+  constructor(pages: number) {
+    this.memory = new WebAssembly.Memory({ initial: pages });
+  }
+
+  allocate(bytes: number): number {
+    const pointer = Math.ceil(this.top / 64) * 64;
+    if (pointer + bytes > this.memory.buffer.byteLength) throw new Error('TestHeap: out of memory');
+    this.latest = { pointer, topBefore: this.top };
+    this.top = pointer + bytes;
+    return pointer;
+  }
+
+  release(pointer: number): void {
+    if (this.latest?.pointer !== pointer) return;
+    this.top = this.latest.topBefore;
+    this.latest = null;
+  }
+
+  /** Copies `values` to a fresh block; returns its offset. */
+  put(values: Float32Array): number {
+    const pointer = this.allocate(values.byteLength);
+    new Float32Array(this.memory.buffer, pointer, values.length).set(values);
+    return pointer;
+  }
+
+  /** Copies `values` so that they end exactly where the memory ends. */
+  putAtEnd(values: Float32Array): number {
+    const pointer = this.memory.buffer.byteLength - values.byteLength;
+    if (pointer < this.top) throw new Error('TestHeap: no room at the end');
+    new Float32Array(this.memory.buffer, pointer, values.length).set(values);
+    return pointer;
+  }
+
+  read(pointer: number, length: number): Float32Array {
+    return new Float32Array(this.memory.buffer, pointer, length).slice();
+  }
+}
+
+/** Pages for a heap that holds the tensors of `shape` and its workspaces, with room to spare. */
+export function pagesFor(shape: ConvShape): number {
+  const { batch, inHeightPx, inWidthPx, inChannels, outChannels } = shape;
+  const floats = 4 * batch * inHeightPx * inWidthPx * Math.max(inChannels, outChannels, 8);
+  return Math.ceil((floats * 4 + 8_000_000) / PAGE_BYTES);
+}
+
+/** Random inputs at the scales training sees: x ≥ 0 (pixels, ReLU outputs), W and dy ±. */
+export interface ConvData {
+  x: Float32Array;
+  filter: Float32Array;
+  bias: Float32Array;
+  dy: Float32Array;
+}
+
+export function randomConvData(shape: ConvShape, seed: number): ConvData {
+  const { batch, inHeightPx, inWidthPx, inChannels, outHeightPx, outWidthPx, outChannels } = shape;
+  const glorot = Math.sqrt(6 / (9 * (inChannels + outChannels)));
+  return tf.tidy(() => ({
+    x: tf
+      .randomUniform([batch, inHeightPx, inWidthPx, inChannels], 0, 1, 'float32', seed)
+      .dataSync() as Float32Array,
+    filter: tf
+      .randomUniform([3, 3, inChannels, outChannels], -glorot, glorot, 'float32', seed + 1)
+      .dataSync() as Float32Array,
+    bias: tf
+      .randomUniform([outChannels], -0.1, 0.1, 'float32', seed + 2)
+      .dataSync() as Float32Array,
+    dy: tf
+      .randomNormal([batch, outHeightPx, outWidthPx, outChannels], 0, 1, 'float32', seed + 3)
+      .dataSync() as Float32Array,
+  }));
+}
+
+export interface ConvReference {
+  y: Float32Array;
+  /** relu(y + bias). */
+  yBiasRelu: Float32Array;
+  dx: Float32Array;
+  dw: Float32Array;
+}
+
+/**
+ * The three passes by tfjs's own kernels on the active backend (the tests run it on `cpu`):
+ * Conv2D, Conv2DBackpropInput (through conv2dTranspose) and Conv2DBackpropFilter.
+ */
+export function referencePasses(shape: ConvShape, data: ConvData): ConvReference {
+  const { batch, inHeightPx, inWidthPx, inChannels, outHeightPx, outWidthPx, outChannels } = shape;
+  const pad = shape.padTopPx === 1 ? 'same' : 'valid';
+  const xShape: [number, number, number, number] = [batch, inHeightPx, inWidthPx, inChannels];
+  return tf.tidy(() => {
+    const x = tf.tensor4d(data.x, xShape);
+    const w = tf.tensor4d(data.filter, [3, 3, inChannels, outChannels]);
+    const dy = tf.tensor4d(data.dy, [batch, outHeightPx, outWidthPx, outChannels]);
+    const y = tf.conv2d(x, w, 1, pad);
+    const dw = tf
+      .engine()
+      .runKernel(
+        'Conv2DBackpropFilter',
+        { x, dy },
+        { strides: [1, 1], pad, dataFormat: 'NHWC', filterShape: [3, 3, inChannels, outChannels] },
+      ) as tf.Tensor;
+    return {
+      y: y.dataSync() as Float32Array,
+      yBiasRelu: tf.relu(tf.add(y, tf.tensor1d(data.bias))).dataSync() as Float32Array,
+      dx: tf.conv2dTranspose(dy, w, xShape, 1, pad).dataSync() as Float32Array,
+      dw: dw.dataSync() as Float32Array,
+    };
+  });
+}
+
+/**
+ * max |actual − expected| / max |expected|: the error relative to the output's scale (an
+ * element-wise ratio is meaningless for outputs near zero).
+ */
+export function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  if (actual.length !== expected.length) throw new Error('length mismatch');
+  let maxDifference = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    maxDifference = Math.max(maxDifference, Math.abs(actual[i] - expected[i]));
+    scale = Math.max(scale, Math.abs(expected[i]));
+  }
+  if (Number.isNaN(maxDifference)) return Number.POSITIVE_INFINITY;
+  return scale === 0 ? maxDifference : maxDifference / scale;
+}
+
+/**
+ * Runs each job's `parts` parts one after another here. Part p of a forward job gets images
+ * p, p + parts, …, one at a time (as if the threads had interleaved their grabs), so image
+ * offsets other than 0 and every part's own scratch are exercised.
+ */
+export function sequentialPartsRunner(kernels: Conv3x3Exports, parts: number): KernelRunner {
+  return {
+    threads: parts,
+    run(job) {
+      for (let part = 0; part < parts; part++) {
+        let next = part;
+        const deal = () => {
+          if (next >= job.shape.batch) return null;
+          const first = next;
+          next += parts;
+          return { first, count: 1 };
+        };
+        runPart(kernels, job, part, parts, deal);
+      }
+    },
+    dispose() {},
+  };
+}
+
+/** A shape from NHWC sizes and padding. */
+export function convShape(
+  batch: number,
+  heightPx: number,
+  widthPx: number,
+  inChannels: number,
+  outChannels: number,
+  pad: 'same' | 'valid',
+): ConvShape {
+  const p = pad === 'same' ? 1 : 0;
+  return {
+    batch,
+    inHeightPx: heightPx,
+    inWidthPx: widthPx,
+    inChannels,
+    outHeightPx: heightPx - 2 + 2 * p,
+    outWidthPx: widthPx - 2 + 2 * p,
+    outChannels,
+    padTopPx: p,
+    padLeftPx: p,
+  };
+}
