@@ -18,8 +18,8 @@ export async function openAppWithSubset(browser, appUrl, query, files, options) 
   await page.goto(`${appUrl}${query}`);
   await page.getByLabel('Dataset files').setInputFiles(files);
   await page.getByText('Test set: 2,000 images').waitFor({ timeout: SUBSET_LOAD_TIMEOUT_MS });
-  await page.getByLabel('Epochs').fill(String(options.epochs));
-  await page.getByLabel('Seed').fill(String(options.seed));
+  await page.getByLabel('Epochs', { exact: true }).fill(String(options.epochs));
+  await page.getByLabel('Seed', { exact: true }).fill(String(options.seed));
   return page;
 }
 
