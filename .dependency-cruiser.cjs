@@ -4,7 +4,7 @@
  * and no file may take part in an import cycle. docs/architecture.md says why each layer sits
  * where it does.
  */
-const LAYERS = ['shared', 'config', 'data', 'model', 'training', 'storage', 'ui', 'app'];
+const LAYERS = ['shared', 'config', 'data', 'model', 'training', 'storage', 'export', 'ui', 'app'];
 
 const layerRules = LAYERS.slice(0, -1).map((layer, index) => {
   const above = LAYERS.slice(index + 1);
@@ -42,7 +42,7 @@ module.exports = {
     tsConfig: { fileName: 'tsconfig.json' },
     doNotFollow: { path: 'node_modules' },
     includeOnly: '^src/',
-    // Vite's asset imports (`…wasm?url`) are files of a package, not modules to follow.
-    exclude: { path: '\\?url$' },
+    // Vite's asset imports (`…wasm?url`, `…py?raw`) are files, not modules to follow.
+    exclude: { path: '\\?(url|raw)$' },
   },
 };

@@ -4,7 +4,7 @@ import { saveFile } from '../save-file';
 import type { CurrentModel } from './current-model';
 
 /** Metadata for a model that has none stored yet (just trained, or from files with it). */
-async function metadataFor(current: CurrentModel): Promise<ModelMetadata | null> {
+export async function metadataFor(current: CurrentModel): Promise<ModelMetadata | null> {
   if (!current.trainingParams || !current.tfjsVersion) return null;
   const { createModelMetadata, serializedModelSizeBytes } =
     await import('../../storage/model-metadata');

@@ -1,11 +1,22 @@
 import { useState } from 'react';
+import { ExportProjectButton } from '../export/export-project-button';
 import { LabelledInput } from '../forms/fields';
 import type { CurrentModel } from './current-model';
-import { downloadModel } from './download';
+import { downloadModel, metadataFor } from './download';
 import { TestPredictionsDownload } from './test-predictions-download';
 import type { SavedModelsController } from './use-saved-models';
 
-/** `Model name` and what can be done with the current model: Save, Download, test predictions. */
+/** The current model's files for an exported project to start from (continue training). */
+async function initialModelOf(current: CurrentModel, name: string) {
+  const metadata = await metadataFor({ ...current, name });
+  if (!metadata) throw new Error('the model has no settings (it was loaded without metadata)');
+  return { model: current.model, metadata, baseName: name };
+}
+
+/**
+ * `Model name` and what can be done with the current model: Save, Download, test predictions,
+ * and export as a training project that starts from its weights.
+ */
 export function ModelActions({
   current,
   saved,
@@ -50,6 +61,13 @@ export function ModelActions({
         Download
       </button>
       <TestPredictionsDownload current={current} baseName={name} predict={predict} test={test} />
+      <ExportProjectButton
+        params={current?.trainingParams ?? null}
+        stem={name.trim() || (current?.name ?? 'model')}
+        getInitialModel={
+          current ? () => initialModelOf(current, name.trim() || current.name) : undefined
+        }
+      />
     </div>
   );
 }

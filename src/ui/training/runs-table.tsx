@@ -2,6 +2,7 @@ import { formatCount, formatDuration, formatPercent } from '../format';
 import type { RunRecord } from './training-state';
 import { optimizerLabel } from '../../training/training-params';
 import { summarizeRecipe } from './recipe-summary';
+import { ExportProjectButton } from '../export/export-project-button';
 
 /** This tab's runs, in the columns of the seed project's experiment table. */
 export function RunsTable({ runs }: { runs: RunRecord[] }) {
@@ -25,6 +26,7 @@ export function RunsTable({ runs }: { runs: RunRecord[] }) {
               <th scope="col">Test acc.</th>
               <th scope="col">Wall time</th>
               <th scope="col">Backend</th>
+              <th scope="col">Elsewhere</th>
             </tr>
           </thead>
           <tbody>
@@ -49,6 +51,13 @@ export function RunsTable({ runs }: { runs: RunRecord[] }) {
                 </td>
                 <td className="num">{formatDuration(r.wallTimeMs)}</td>
                 <td>{r.backend}</td>
+                <td>
+                  <ExportProjectButton
+                    params={r.trainingParams}
+                    stem={`${r.trainingParams.architectureId}-run-${r.id}`}
+                    label={`Export run ${r.id} as a training project`}
+                  />
+                </td>
               </tr>
             ))}
           </tbody>
