@@ -3,7 +3,13 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import {
+  contentSecurityPolicyHeader,
+  contentSecurityPolicyPlugin,
+  DEV_SERVER_NONCE,
+} from './build/content-security-policy.mjs';
 import { conv3x3KernelsPlugin } from './build/conv3x3-kernels-plugin.mjs';
+import { progressiveWebAppPlugin } from './build/pwa.mjs';
 import { wasmThreadsPlugin } from './build/wasm-threads-plugin.mjs';
 
 /**
@@ -13,6 +19,19 @@ import { wasmThreadsPlugin } from './build/wasm-threads-plugin.mjs';
 const CROSS_ORIGIN_ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+/**
+ * The page's Content-Security-Policy (build/content-security-policy.mjs), beside the isolation
+ * headers; static hosting sends the production one (README, "Hosting").
+ */
+const DEV_SERVER_HEADERS = {
+  ...CROSS_ORIGIN_ISOLATION_HEADERS,
+  'Content-Security-Policy': contentSecurityPolicyHeader({ nonce: DEV_SERVER_NONCE }),
+};
+const PRODUCTION_HEADERS = {
+  ...CROSS_ORIGIN_ISOLATION_HEADERS,
+  'Content-Security-Policy': contentSecurityPolicyHeader(),
 };
 
 /** The start of the banner tfjs-backend-cpu prints when it finds itself in Node. */
@@ -51,11 +70,18 @@ export default defineConfig({
   // The threaded WASM backend needs its factory source intact, and our convolution kernels
   // (virtual:conv3x3-kernels) built, in every bundle that imports them; worker bundles do not
   // inherit `plugins`, so both lists carry both.
-  plugins: [react(), wasmThreadsPlugin(), conv3x3KernelsPlugin(), productionPagesPlugin()],
+  plugins: [
+    react(),
+    wasmThreadsPlugin(),
+    conv3x3KernelsPlugin(),
+    productionPagesPlugin(),
+    contentSecurityPolicyPlugin(),
+    progressiveWebAppPlugin(),
+  ],
   base: './',
   worker: { format: 'es', plugins: () => [wasmThreadsPlugin(), conv3x3KernelsPlugin()] },
-  server: { headers: CROSS_ORIGIN_ISOLATION_HEADERS },
-  preview: { headers: CROSS_ORIGIN_ISOLATION_HEADERS },
+  server: { headers: DEV_SERVER_HEADERS },
+  preview: { headers: PRODUCTION_HEADERS },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
   test: {
     // tfjs prints this once per test file that runs it in Node: the tests use its cpu backend

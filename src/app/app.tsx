@@ -16,12 +16,15 @@ import { TrainingSection, type BackendChoice } from '../ui/training/training-sec
 import { useRunLauncher } from '../ui/training/use-run-launcher';
 import { useTraining } from '../ui/training/use-training';
 import { TryItPanel } from '../ui/try-it/try-it-panel';
+import { UpdateReady } from '../ui/feedback/update-ready';
 import { createPageTrainingSession } from './training-session';
 import { readUrlOptions } from './url-options';
+import { useAppUpdate } from './use-app-update';
 
 export function App() {
   const urlOptions = useMemo(() => readUrlOptions(window.location.search), []);
   useChartWarmUp();
+  const appUpdate = useAppUpdate();
   const [backend, setBackend] = useState<BackendChoice>({
     preference: urlOptions.backend,
     allowSoftwareWebgl: urlOptions.allowSoftwareWebgl,
@@ -51,6 +54,7 @@ export function App() {
           Train a convolutional network on Fashion-MNIST in this tab, watch it learn, keep the
           weights. Your data never leaves the page.
         </p>
+        {appUpdate.isUpdateReady && <UpdateReady onReload={appUpdate.applyUpdate} />}
       </header>
       <DatasetPanel controller={dataset} kept={kept} />
       <DatasetPreview splits={splits} />

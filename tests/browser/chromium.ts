@@ -23,6 +23,12 @@ export interface WatchedPage {
   longTasksMs: () => Promise<number[]>;
   /** Forgets the long tasks seen so far (for example once the page has loaded). */
   resetLongTasks: () => Promise<void>;
+  /**
+   * Every Content-Security-Policy violation the page's document reported since load
+   * (`securitypolicyviolation` events: directive, blocked URL, source). Workers report theirs to
+   * their own global, not here; what the policy stops in a worker surfaces as its error.
+   */
+  policyViolations: () => Promise<string[]>;
 }
 
 export async function openApp(browser: Browser, baseUrl: string, query = ''): Promise<WatchedPage> {
@@ -40,6 +46,16 @@ export async function openApp(browser: Browser, baseUrl: string, query = ''): Pr
     if (message.type() === 'error') consoleErrors.push(message.text());
   });
   page.on('pageerror', (error) => consoleErrors.push(`pageerror: ${error.message}`));
+  await page.addInitScript(() => {
+    const v = window as unknown as { __policyViolations: string[] };
+    v.__policyViolations = [];
+    document.addEventListener('securitypolicyviolation', (event) =>
+      v.__policyViolations.push(
+        `${event.effectiveDirective} blocked ${event.blockedURI} at ` +
+          `${event.sourceFile}:${event.lineNumber} ${event.sample}`,
+      ),
+    );
+  });
   await page.addInitScript(() => {
     const w = window as unknown as { __longTasks: number[] };
     w.__longTasks = [];
@@ -70,5 +86,9 @@ export async function openApp(browser: Browser, baseUrl: string, query = ''): Pr
       page.evaluate(() => {
         (window as unknown as { __longTasks: number[] }).__longTasks.length = 0;
       }),
+    policyViolations: () =>
+      page.evaluate(() => [
+        ...(window as unknown as { __policyViolations: string[] }).__policyViolations,
+      ]),
   };
 }

@@ -5,6 +5,7 @@
  * confusion matrix. Each draws into a box of the page; its canvas is then copied onto white,
  * since the charts themselves have a transparent background.
  */
+import type { View } from 'vega';
 import type { EpochMetrics, EvaluationResult } from '../../training/run-types';
 import { renderConfusionMatrix } from './confusion-matrix-render';
 import { createLiveLineChart } from './live-line-chart';
@@ -73,10 +74,12 @@ export async function drawConfusionMatrixImage(
   evaluation: EvaluationResult,
 ): Promise<string> {
   const box = chartBox(host, EPOCH_CHART_IMAGE_WIDTH_PX);
+  let view: View | null = null;
   try {
-    await renderConfusionMatrix(box, evaluation);
+    view = await renderConfusionMatrix(box, evaluation);
     return canvasOnWhite(box);
   } finally {
+    view?.finalize();
     box.remove();
   }
 }

@@ -1,19 +1,23 @@
 /**
  * The one call that draws a confusion matrix, shared by the results panel and the command
- * line's confusion.png: tfjs-vis' `render.confusionMatrix` with the app's labels and size.
+ * line's confusion.png: the matrix tfjs-vis' `render.confusionMatrix` draws, with the app's
+ * labels and size, built by the app's own CSP-safe vega view (confusion-matrix-view.ts).
  */
-import * as tfvis from '@tensorflow/tfjs-vis';
+import type { View } from 'vega';
 import { CLASS_NAMES } from '../../config/dataset';
 import type { EvaluationResult } from '../../training/run-types';
+import { drawConfusionMatrix } from './confusion-matrix-view';
 
-export const CONFUSION_WIDTH_PX = 480;
-export const CONFUSION_HEIGHT_PX = 420;
+export { CONFUSION_HEIGHT_PX, CONFUSION_WIDTH_PX } from './confusion-matrix-spec';
 
-/** Draws `evaluation.confusion` (rows: true class, columns: predicted) into `box`. */
-export function renderConfusionMatrix(box: HTMLElement, evaluation: EvaluationResult) {
-  return tfvis.render.confusionMatrix(
-    box,
-    { values: evaluation.confusion, tickLabels: [...CLASS_NAMES] },
-    { shadeDiagonal: false, width: CONFUSION_WIDTH_PX, height: CONFUSION_HEIGHT_PX },
-  );
+/**
+ * Draws `evaluation.confusion` (rows: true class, columns: predicted) into `box`; resolves
+ * with the view once drawn (null when `isCancelled` stopped it first).
+ */
+export function renderConfusionMatrix(
+  box: HTMLElement,
+  evaluation: EvaluationResult,
+  isCancelled?: () => boolean,
+): Promise<View | null> {
+  return drawConfusionMatrix(box, evaluation.confusion, CLASS_NAMES, isCancelled);
 }

@@ -2,8 +2,14 @@
  * Builds a vega view from a vega-lite spec in separate tasks. vega-embed (and so tfjs-vis)
  * compiles, parses and renders in one go: 50–150 ms of main thread in one task. Each step
  * here is a task of its own, so the page keeps answering between them.
+ *
+ * Every view runs under the page's Content-Security-Policy (no 'unsafe-eval', no inline
+ * styles): vega parses expressions to syntax trees that vega-interpreter evaluates, instead of
+ * compiling them with `new Function`, and the tooltip's stylesheet is in styles.css instead of
+ * the <style> element vega-tooltip would add.
  */
-import { parse, View, Warn, type Spec } from 'vega';
+import { parse, View, Warn, type Runtime, type Spec } from 'vega';
+import { expressionInterpreter } from 'vega-interpreter';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { Handler } from 'vega-tooltip';
 
@@ -12,6 +18,16 @@ export type YieldToEventLoop = () => Promise<void>;
 
 export const nextTask: YieldToEventLoop = () =>
   new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** vega's runtime for `vegaSpec`, with expressions kept as syntax trees for the interpreter. */
+function parseForInterpreter(vegaSpec: Spec): Runtime {
+  return parse(vegaSpec, undefined, { ast: true });
+}
+
+/** A view of `runtime` whose expressions the interpreter evaluates (never `new Function`). */
+function createView(runtime: Runtime, renderer: 'canvas' | 'none'): View {
+  return new View(runtime, { renderer, logLevel: Warn, expr: expressionInterpreter });
+}
 
 export interface StagedViewOptions {
   /** Edits the compiled vega spec before it is parsed (e.g. binds a title to a signal). */
@@ -37,13 +53,13 @@ export async function createStagedView(
   options.patch?.(vegaSpec);
   await yieldToEventLoop();
   if (isCancelled()) return null;
-  const runtime = parse(vegaSpec);
+  const runtime = parseForInterpreter(vegaSpec);
   await yieldToEventLoop();
   if (isCancelled()) return null;
   options.beforeAttach?.();
-  const view = new View(runtime, { renderer: 'canvas', logLevel: Warn });
+  const view = createView(runtime, 'canvas');
   // The tooltips tfjs-vis shows: it draws through vega-embed, which installs this handler.
-  view.tooltip(new Handler().call);
+  view.tooltip(new Handler({ disableDefaultStyle: true }).call);
   view.initialize(element);
   // The first run builds the whole scene: a task of its own too.
   await yieldToEventLoop();
@@ -67,9 +83,9 @@ export async function warmUpVega(
 ): Promise<void> {
   const vegaSpec = compile(vegaLiteSpec as TopLevelSpec).spec;
   await yieldToEventLoop();
-  const runtime = parse(vegaSpec);
+  const runtime = parseForInterpreter(vegaSpec);
   await yieldToEventLoop();
-  const view = new View(runtime, { renderer: 'none', logLevel: Warn });
+  const view = createView(runtime, 'none');
   // With no rows the scales get an infinite extent, which vega logs as a warning.
   view.insert(data.name, data.rows);
   await view.runAsync();

@@ -1,0 +1,73 @@
+/**
+ * The headers `npm run dev` and `npm run preview` send (vite.config.ts), which the README tells
+ * hosts to send too: cross-origin isolation and a strict Content-Security-Policy whose one
+ * outside origin is the dataset host the download code uses.
+ */
+import { describe, expect, it } from 'vitest';
+import viteConfig from '../../../vite.config';
+import {
+  contentSecurityPolicyHeader,
+  DEV_SERVER_NONCE,
+} from '../../../build/content-security-policy.mjs';
+import { OFFICIAL_DATASET, OFFICIAL_DATASET_ORIGIN } from '../../../src/data/dataset-download';
+
+/** Directive → sources of a policy header. */
+function directives(header: string): Map<string, string[]> {
+  return new Map(
+    header.split(';').map((part) => {
+      const [name, ...sources] = part.trim().split(/\s+/);
+      return [name, sources];
+    }),
+  );
+}
+
+/** The production policy, as `npm run preview` and hosting send it. */
+const policy = directives(contentSecurityPolicyHeader());
+
+describe('the Content-Security-Policy', () => {
+  it('allows no eval and no inline script or style; WebAssembly only through wasm-unsafe-eval', () => {
+    const all = [...policy.values()].flat();
+    expect(all).not.toContain("'unsafe-eval'");
+    expect(all).not.toContain("'unsafe-inline'");
+    expect(all.some((source) => source.startsWith("'nonce-"))).toBe(false);
+    expect(policy.get('script-src')).toEqual(["'self'", "'wasm-unsafe-eval'", 'blob:']);
+    expect(policy.get('style-src')).toEqual(["'self'"]);
+    expect(policy.get('worker-src')).toEqual(["'self'", 'blob:']);
+  });
+
+  it('connects only to the app itself and the host of the opt-in download', () => {
+    expect(policy.get('connect-src')).toEqual(["'self'", OFFICIAL_DATASET_ORIGIN]);
+    for (const file of OFFICIAL_DATASET.files) {
+      expect(new URL(file.url).origin).toBe(OFFICIAL_DATASET_ORIGIN);
+    }
+  });
+
+  it('shuts plugins, base rewriting, framing and form posts', () => {
+    expect(policy.get('object-src')).toEqual(["'none'"]);
+    expect(policy.get('base-uri')).toEqual(["'none'"]);
+    expect(policy.get('frame-ancestors')).toEqual(["'none'"]);
+    expect(policy.get('form-action')).toEqual(["'none'"]);
+    expect(policy.get('default-src')).toEqual(["'self'"]);
+  });
+});
+
+describe('what the servers send', () => {
+  it('preview: the production policy beside COOP/COEP', () => {
+    expect(viteConfig.preview?.headers).toEqual({
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Embedder-Policy': 'require-corp',
+      'Content-Security-Policy': contentSecurityPolicyHeader(),
+    });
+  });
+
+  it('dev: the same policy, plus the nonce of what Vite injects, for scripts and styles only', () => {
+    const headers = viteConfig.server?.headers as Record<string, string>;
+    expect(headers['Cross-Origin-Embedder-Policy']).toBe('require-corp');
+    const dev = directives(headers['Content-Security-Policy']);
+    const nonce = `'nonce-${DEV_SERVER_NONCE}'`;
+    for (const [name, sources] of policy) {
+      const withNonce = name === 'script-src' || name === 'style-src';
+      expect(dev.get(name), name).toEqual(withNonce ? [...sources, nonce] : sources);
+    }
+  });
+});
