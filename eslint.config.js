@@ -8,8 +8,13 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 const PAPAPARSE = { name: 'papaparse', message: 'Import papaparse only under src/data/.' };
-/** ZIP archives are read in the ingest worker; one module wraps fflate. */
-const FFLATE = { name: 'fflate', message: 'Import fflate only in src/data/zip-archive.ts.' };
+/** ZIP archives are read in the ingest worker and written by the export; one module each. */
+const FFLATE = {
+  name: 'fflate',
+  message: 'Import fflate only in src/data/zip-archive.ts and src/export/project-zip.ts.',
+};
+/** The export writes text and bytes; TensorFlow.js stays out of it. */
+const TFJS = { name: '@tensorflow/tfjs', message: 'src/export/ does not load TensorFlow.js.' };
 const TFJS_VIS = {
   name: '@tensorflow/tfjs-vis',
   message: 'Import tfjs-vis only under src/ui/charts/.',
@@ -76,6 +81,15 @@ export default tseslint.config(
     ['src/data/zip-archive.ts'],
   ),
   restrict(['src/data/zip-archive.ts'], [TFJS_VIS, ...VEGA, ...REACT, TFJS_WASM]),
+  restrict(
+    ['src/export/**'],
+    [PAPAPARSE, FFLATE, TFJS, TFJS_VIS, ...VEGA, ...REACT, TFJS_WASM],
+    ['src/export/project-zip.ts'],
+  ),
+  restrict(
+    ['src/export/project-zip.ts'],
+    [PAPAPARSE, TFJS, TFJS_VIS, ...VEGA, ...REACT, TFJS_WASM],
+  ),
   restrict(
     ['src/main.tsx', 'src/app/**', 'src/ui/**'],
     [PAPAPARSE, FFLATE, TFJS_VIS, ...VEGA, TFJS_WASM],
