@@ -7,6 +7,7 @@ import type { SplitName } from '../../config/dataset';
 import type { LoadedSplit } from '../../data/ingest-types';
 import { errorMessage } from '../../shared/errors';
 import type { DatasetStore } from '../../storage/dataset-store';
+import { requestPersistentStorage } from '../models/storage-estimate';
 import { readKeepDataSetting, writeKeepDataSetting } from './keep-data-preference';
 
 /** What the keep-data status line says: what storage holds or is doing, or why it cannot. */
@@ -108,6 +109,8 @@ export function createDatasetKeeper(setStatus: (status: KeptDatasetStatus) => vo
     setStatus({ kind: 'saving' });
     enqueue(async () => {
       try {
+        // Kept data is worth little if the browser may evict it: ask to keep it for good.
+        await requestPersistentStorage();
         await (await loadStore()).saveSplit(loaded);
         kept.set(loaded.split, loaded.count);
         setStatus(keptStatus());

@@ -5,6 +5,7 @@ import { FileInput } from '../forms/file-input';
 import type { CurrentModel } from './current-model';
 import { ModelActions } from './model-actions';
 import { SavedModelsList } from './saved-models-list';
+import { StorageUsageLine } from './storage-usage';
 import type { SavedModelsController } from './use-saved-models';
 
 const SOURCE_TEXT: Record<CurrentModel['source'], string> = {
@@ -76,6 +77,7 @@ export function ModelsPanel(props: ModelsPanelProps) {
       )}
       <AlertList messages={[saved.error, props.modelFilesError]} />
       {saved.notice && <StatusLine>{saved.notice}</StatusLine>}
+      <StorageUsageLine estimate={saved.estimate} />
       <SavedModelsList saved={saved} onUseModel={props.onUseModel} />
     </section>
   );

@@ -7,6 +7,7 @@ import { useCallback, useRef } from 'react';
 import type { ModelMetadata } from '../../storage/model-metadata';
 import type { ModelStore, SavedModelEntry } from '../../storage/model-store';
 import type { CurrentModel } from './current-model';
+import { requestPersistentStorage, type StorageEstimateView } from './storage-estimate';
 import { useSavedModelList } from './use-saved-model-list';
 import { useStorageOperation } from './use-storage-operation';
 
@@ -14,6 +15,8 @@ export interface SavedModelsController {
   /** Undefined while checking; a reason when IndexedDB cannot be used (saving is then off). */
   unavailableReason: string | null | undefined;
   entries: SavedModelEntry[];
+  /** What this origin uses of browser storage; null or absent until read or where unknown. */
+  estimate?: StorageEstimateView | null;
   isBusy: boolean;
   error: string | null;
   notice: string | null;
@@ -40,7 +43,7 @@ function useLazyModelStore(): () => Promise<ModelStore> {
 /** Saving, loading and deleting report through `isBusy`, `error` and `notice`. */
 export function useSavedModels(): SavedModelsController {
   const getStore = useLazyModelStore();
-  const { unavailableReason, entries, refresh } = useSavedModelList(getStore);
+  const { unavailableReason, entries, estimate, refresh } = useSavedModelList(getStore);
   const { isBusy, error, notice, setNotice, run, clearMessages } = useStorageOperation();
 
   const save = useCallback(
@@ -48,6 +51,8 @@ export function useSavedModels(): SavedModelsController {
       run(async () => {
         if (!current.trainingParams) throw new Error(UNKNOWN_SETTINGS_MESSAGE);
         const store = await getStore();
+        // Asked before the write: a saved model should outlive storage pressure.
+        await requestPersistentStorage();
         const metadata = await store.saveModel(current.model, {
           name,
           trainingParams: current.trainingParams,
@@ -83,5 +88,16 @@ export function useSavedModels(): SavedModelsController {
     [getStore, refresh, run, setNotice],
   );
 
-  return { unavailableReason, entries, isBusy, error, notice, save, load, remove, clearMessages };
+  return {
+    unavailableReason,
+    entries,
+    estimate,
+    isBusy,
+    error,
+    notice,
+    save,
+    load,
+    remove,
+    clearMessages,
+  };
 }

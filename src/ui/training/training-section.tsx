@@ -49,7 +49,7 @@ export function TrainingSection(props: TrainingSectionProps) {
         <ResumePanel
           run={run}
           hasMatchingData={launcher.hasResumableData}
-          canStart={!isRunActive(state.status)}
+          canStart={!isRunActive(state.status) && !launcher.isTrainingElsewhere}
           onResume={launcher.resumeRun}
           onDiscard={() => void launcher.resumable.discard(run.runId)}
           error={launcher.resumeError}
@@ -57,8 +57,8 @@ export function TrainingSection(props: TrainingSectionProps) {
       )}
       <TrainingControls
         status={state.status}
-        canTrain={hasData}
-        missingData={missingDataText(splits)}
+        canTrain={hasData && !launcher.isTrainingElsewhere}
+        missingData={launcher.isTrainingElsewhere ? TRAINING_ELSEWHERE : missingDataText(splits)}
         backend={props.backend.preference}
         allowSoftwareWebgl={props.backend.allowSoftwareWebgl}
         onBackendChange={(preference, allowSoftwareWebgl) =>
@@ -105,6 +105,10 @@ export function TrainingSection(props: TrainingSectionProps) {
     </section>
   );
 }
+
+/** Why Train is off while another tab of the app trains. */
+const TRAINING_ELSEWHERE =
+  "Another tab of Fashion-MNIST Studio is training: one tab trains at a time, since they share this browser's storage. Train here once that run ends or that tab is closed.";
 
 function missingDataText({ train, test }: TrainingSectionProps['splits']): string | undefined {
   if (!train) return 'Load the training set first.';

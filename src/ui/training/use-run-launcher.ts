@@ -9,6 +9,7 @@ import { errorMessage } from '../../shared/errors';
 import type { RunEnd, SerializedModel } from '../../training/run-types';
 import type { TrainingParams } from '../../training/training-params';
 import { useResumableRun, type ResumableRuns } from './use-resumable-run';
+import { useTrainingLock, type TrainingLock } from './use-training-lock';
 import type { TrainedSummary } from './training-run-options';
 import type { TrainingController } from './use-training';
 
@@ -22,6 +23,8 @@ export interface RunLauncher {
   hasResumableData: boolean;
   /** Why the unfinished run could not be resumed, if it could not. */
   resumeError: string | null;
+  /** Another tab of the app is training: this one waits (one tab trains at a time). */
+  isTrainingElsewhere: boolean;
 }
 
 type Splits = { train?: LoadedSplit; test?: LoadedSplit };
@@ -46,6 +49,70 @@ function useLoadedDatasetKey({ train, test }: Splits): string | null {
   return key;
 }
 
+/** What starting a run needs from the launcher. */
+interface RunStarter {
+  training: TrainingController;
+  resumable: ResumableRuns;
+  lock: TrainingLock;
+  onTrained: (model: SerializedModel, summary: TrainedSummary) => void;
+  onRunEnded: (runId: string) => (end: RunEnd) => void;
+}
+
+/**
+ * Starts a fresh run holding the training lock: with browser storage, under a new run id whose
+ * checkpoints replace the previous unfinished run's.
+ */
+function useStartRun(
+  { train, test }: Splits,
+  { training, resumable, lock, onTrained, onRunEnded }: RunStarter,
+  onStart: () => void,
+): RunLauncher['startRun'] {
+  /** Set while a run's checkpoint bookkeeping runs, so a second click starts nothing. */
+  const isPreparingRef = useRef(false);
+  return useCallback(
+    (params: TrainingParams, initialModel?: SerializedModel) => {
+      if (!train || !test || isPreparingRef.current) return;
+      onStart();
+      const data = { train, test };
+      isPreparingRef.current = true;
+      const started = lock.withLock((release) => {
+        if (!resumable.isAvailable) {
+          isPreparingRef.current = false;
+          training.start(params, data, { initialModel, onTrained, onEnded: release });
+          return;
+        }
+        const runId = crypto.randomUUID();
+        void (async () => {
+          let key: string;
+          try {
+            key = await datasetKeyLazily(train, test);
+            // One unfinished run is kept at a time: a new run replaces the previous one's.
+            await resumable.discardAll().catch(() => undefined);
+          } catch {
+            release();
+            return;
+          } finally {
+            isPreparingRef.current = false;
+          }
+          training.start(params, data, {
+            initialModel,
+            onTrained,
+            checkpoint: { runId, datasetKey: key },
+            onEnded: (end) => {
+              release();
+              onRunEnded(runId)(end);
+            },
+          });
+        })();
+      });
+      void started.then((isStarted) => {
+        if (!isStarted) isPreparingRef.current = false;
+      });
+    },
+    [train, test, resumable, training, onTrained, onRunEnded, lock, onStart],
+  );
+}
+
 export function useRunLauncher(
   training: TrainingController,
   splits: Splits,
@@ -55,8 +122,7 @@ export function useRunLauncher(
   const resumable = useResumableRun();
   const loadedDatasetKey = useLoadedDatasetKey(splits);
   const [resumeError, setResumeError] = useState<string | null>(null);
-  /** Set while a run's checkpoint bookkeeping runs, so a second click starts nothing. */
-  const isPreparingRef = useRef(false);
+  const lock = useTrainingLock();
 
   /** A completed run's checkpoints go; a stopped or failed one stays resumable. */
   const onRunEnded = useCallback(
@@ -67,57 +133,37 @@ export function useRunLauncher(
     [resumable],
   );
 
-  const startRun = useCallback(
-    (params: TrainingParams, initialModel?: SerializedModel) => {
-      if (!train || !test) return;
-      setResumeError(null);
-      const data = { train, test };
-      if (!resumable.isAvailable) {
-        training.start(params, data, { initialModel, onTrained });
-        return;
-      }
-      if (isPreparingRef.current) return;
-      isPreparingRef.current = true;
-      const runId = crypto.randomUUID();
-      void (async () => {
-        let key: string;
-        try {
-          key = await datasetKeyLazily(train, test);
-          // One unfinished run is kept at a time: a new run replaces the previous one's.
-          await resumable.discardAll().catch(() => undefined);
-        } finally {
-          isPreparingRef.current = false;
-        }
-        training.start(params, data, {
-          initialModel,
-          onTrained,
-          checkpoint: { runId, datasetKey: key },
-          onEnded: onRunEnded(runId),
-        });
-      })();
-    },
-    [train, test, resumable, training, onTrained, onRunEnded],
+  const startRun = useStartRun(splits, { training, resumable, lock, onTrained, onRunEnded }, () =>
+    setResumeError(null),
   );
 
   const resumeRun = useCallback(() => {
     const run = resumable.resumable;
     if (!run || !train || !test) return;
     setResumeError(null);
-    void resumable.read(run.runId).then(
-      (checkpoint) =>
-        training.start(
-          checkpoint.params,
-          { train, test },
-          {
-            resume: checkpoint,
-            onTrained,
-            checkpoint: { runId: checkpoint.runId, datasetKey: checkpoint.datasetKey },
-            onEnded: onRunEnded(checkpoint.runId),
-          },
-        ),
-      (error: unknown) => setResumeError(`The run could not be resumed: ${errorMessage(error)}`),
+    void lock.withLock((release) =>
+      resumable.read(run.runId).then(
+        (checkpoint) =>
+          training.start(
+            checkpoint.params,
+            { train, test },
+            {
+              resume: checkpoint,
+              onTrained,
+              checkpoint: { runId: checkpoint.runId, datasetKey: checkpoint.datasetKey },
+              onEnded: (end) => {
+                release();
+                onRunEnded(checkpoint.runId)(end);
+              },
+            },
+          ),
+        (error: unknown) => {
+          release();
+          setResumeError(`The run could not be resumed: ${errorMessage(error)}`);
+        },
+      ),
     );
-  }, [resumable, train, test, training, onTrained, onRunEnded]);
+  }, [resumable, train, test, training, onTrained, onRunEnded, lock]);
 
   return {
     startRun,
@@ -126,5 +172,6 @@ export function useRunLauncher(
     hasResumableData:
       resumable.resumable !== null && loadedDatasetKey === resumable.resumable.datasetKey,
     resumeError,
+    isTrainingElsewhere: lock.isHeldElsewhere,
   };
 }
