@@ -3,6 +3,8 @@
  * hosts to send too: cross-origin isolation and a strict Content-Security-Policy whose one
  * outside origin is the dataset host the download code uses.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import viteConfig from '../../../vite.config';
 import {
@@ -10,6 +12,7 @@ import {
   DEV_SERVER_NONCE,
 } from '../../../build/content-security-policy.mjs';
 import { OFFICIAL_DATASET, OFFICIAL_DATASET_ORIGIN } from '../../../src/data/dataset-download';
+import { PROJECT_ROOT } from '../../support/fixtures';
 
 /** Directive → sources of a policy header. */
 function directives(header: string): Map<string, string[]> {
@@ -68,6 +71,17 @@ describe('what the servers send', () => {
     for (const [name, sources] of policy) {
       const withNonce = name === 'script-src' || name === 'style-src';
       expect(dev.get(name), name).toEqual(withNonce ? [...sources, nonce] : sources);
+    }
+  });
+});
+
+describe('the README', () => {
+  it('tells hosts the very headers the servers send', () => {
+    const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
+    const hosting = readme.slice(readme.indexOf('## Hosting'));
+    const header = (name: string) => new RegExp(`^${name}: (.+)$`, 'm').exec(hosting)?.[1];
+    for (const [name, value] of Object.entries(viteConfig.preview?.headers ?? {})) {
+      expect(header(name), name).toBe(value);
     }
   });
 });
