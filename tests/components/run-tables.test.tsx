@@ -65,6 +65,7 @@ describe('RunsTable', () => {
       'Batch size',
       'Learning rate',
       'Optimizer',
+      'Recipe',
       'Train acc.',
       'Val. acc.',
       'Test acc.',
@@ -79,6 +80,7 @@ describe('RunsTable', () => {
         '64',
         '0.001',
         'Adam',
+        'Seed',
         '93.46%',
         '91.23%',
         '90.87%',
@@ -92,6 +94,7 @@ describe('RunsTable', () => {
         '32',
         '0.001',
         'RMSprop',
+        'Keras defaults',
         '80.00%',
         '–',
         '–',
@@ -109,6 +112,7 @@ const epoch = (index: number, valLoss = 0.4 - index * 0.05): EpochMetrics => ({
   valLoss,
   valAccuracy: Number.isNaN(valLoss) ? NaN : 0.82 + index * 0.04,
   elapsedMs: (index + 1) * 61_000,
+  learningRate: 0.001,
 });
 
 describe('EpochTable', () => {
@@ -120,8 +124,8 @@ describe('EpochTable', () => {
   test('has a row per epoch, numbered from 1', () => {
     render(<EpochTable epochs={[epoch(0), epoch(1)]} />);
     expect(bodyCells(screen.getByRole('table', { name: 'Epoch history' }))).toEqual([
-      ['1', '0.5000', '80.00%', '0.4000', '82.00%', '1 min 01 s'],
-      ['2', '0.4000', '85.00%', '0.3500', '86.00%', '2 min 02 s'],
+      ['1', '0.5000', '80.00%', '0.4000', '82.00%', '1.0e-3', '1 min 01 s'],
+      ['2', '0.4000', '85.00%', '0.3500', '86.00%', '1.0e-3', '2 min 02 s'],
     ]);
   });
 
