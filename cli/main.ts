@@ -11,6 +11,7 @@ import type { CliRunConfig } from '../src/app/cli-host-protocol';
 import { errorMessage } from '../src/shared/errors';
 import { hasCheckpointFiles, readCheckpointFiles } from './checkpoint-files';
 import { findDatasetFiles } from './dataset-files';
+import { writeTrainingProject } from './export-project';
 import { assertChromiumPresent, openHostPage, type HostPage } from './host-browser';
 import { helpText, parseCommandLine, type TrainCommand } from './options';
 import { ensureProductionBuild } from './production-build';
@@ -160,6 +161,19 @@ export async function runCommandLine(
     const command = parseCommandLine(args, env.cwd);
     if (command.kind === 'help') {
       terminal.print(helpText().trimEnd());
+      return EXIT_OK;
+    }
+    if (command.exportFramework) {
+      if (command.resumeDir) throw new UsageError('--export and --resume do not go together.');
+      const { show } = pathStyle(env.cwd);
+      const lines = writeTrainingProject(
+        command.params,
+        command.exportFramework,
+        command.outDir,
+        show,
+        command.paths[0],
+      );
+      for (const line of lines) terminal.print(line);
       return EXIT_OK;
     }
     const plan = command.resumeDir

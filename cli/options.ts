@@ -20,7 +20,9 @@ import {
   type RecipeSettings,
   type TrainingParams,
 } from '../src/training/training-params';
+import { exportFrameworkOf } from './export-project';
 import { UsageError } from './usage-error';
+import type { ExportFramework } from '../src/export/training-project';
 
 const BACKENDS: readonly BackendPreference[] = ['auto', 'webgl', 'wasm', 'cpu'];
 
@@ -39,6 +41,8 @@ export interface TrainCommand {
   resumeDir?: string;
   /** The flags given that change training settings (a resumed run keeps its own). */
   settingFlags: string[];
+  /** With --export: write this framework's project of the run into outDir, do not train. */
+  exportFramework?: ExportFramework;
 }
 
 export type Command = { kind: 'help' } | TrainCommand;
@@ -65,6 +69,7 @@ const OPTIONS = {
   backend: { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'string' },
+  export: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -213,6 +218,7 @@ export function parseCommandLine(args: string[], cwd: string): Command {
     outDir: absolute(values.out),
     resumeDir: absolute(values.resume),
     settingFlags: SETTING_FLAGS.filter((flag) => values[flag] !== undefined).map((f) => `--${f}`),
+    exportFramework: exportFrameworkOf(values.export),
   };
 }
 
@@ -268,6 +274,10 @@ Running
   --out DIR              where the files go (default runs/<date>_<time>/ in the project)
   --resume DIR           continue the run stopped in DIR (its --out) from its last checkpoint,
                          with its own settings and data (--path and --backend may change)
+  --export pytorch|keras write this run as a Python project into --out instead of training it:
+                         PyTorch (DistributedDataParallel, torchrun) or Keras (tf.distribute),
+                         the same architecture, settings and recipe; it ends by writing the
+                         tab's model files
   --help                 this text
 
 Files in --out: the model (<architecture>.json, .weights.bin, .metadata.json, the format of the
