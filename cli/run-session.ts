@@ -177,7 +177,7 @@ export class RunSession {
     const { plan, terminal, paths } = this;
     if (this.history.length > 0) await writeHistoryFile(plan.outDir, this.history);
     const epochs = plan.params.epochs;
-    terminal.print(`Stopped after ${run.history.length} of ${epochs} epochs.`);
+    terminal.print(`Stopped after ${run.history.length} of ${epochsText(epochs)}.`);
     if (!this.checkpoint) {
       terminal.print('No epoch had ended: there is no checkpoint to continue from.');
       return EXIT_INTERRUPTED;

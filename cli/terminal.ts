@@ -52,6 +52,8 @@ export function createRunTerminal(
   const isTerminal = stdout.isTTY === true;
   let bar: cliProgress.SingleBar | null = null;
   let barEpoch = -1;
+  /** The epoch's sample-weighted loss and accuracy so far, as Keras' bar shows them. */
+  const running = { epoch: -1, samples: 0, loss: 0, correct: 0, samplesSeen: 0 };
   const endBar = () => {
     bar?.stop();
     bar = null;
@@ -68,18 +70,28 @@ export function createRunTerminal(
     },
     showBatch(metrics, epochs) {
       if (!isTerminal) return;
+      if (running.epoch !== metrics.epoch) {
+        Object.assign(running, { epoch: metrics.epoch, samples: 0, loss: 0, correct: 0 });
+      }
+      // samplesSeen counts from the start of this process's run; its step is the batch's rows.
+      const rows = metrics.samplesSeen - running.samplesSeen;
+      running.samplesSeen = metrics.samplesSeen;
+      running.samples += rows;
+      running.loss += metrics.loss * rows;
+      running.correct += metrics.accuracy * rows;
       const payload = {
         epoch: metrics.epoch + 1,
         epochs,
         speed: metrics.samplesPerSec.toFixed(1),
-        loss: metrics.loss.toFixed(4),
+        loss: (running.loss / running.samples).toFixed(4),
+        accuracy: (running.correct / running.samples).toFixed(4),
       };
       if (!bar || barEpoch !== metrics.epoch) {
         endBar();
         bar = new cliProgress.SingleBar(
           {
             format:
-              'Epoch {epoch}/{epochs} [{bar}] {value}/{total} batches · loss {loss} · {speed} samples/s · ETA {eta_formatted}',
+              'Epoch {epoch}/{epochs} [{bar}] {value}/{total} · loss {loss} · accuracy {accuracy} · {speed} samples/s · ETA {eta_formatted}',
             barsize: PROGRESS_BAR_WIDTH_CHARS,
             fps: PROGRESS_BAR_FPS,
             stream: stdout,
