@@ -3,7 +3,8 @@
  * XNNPACK kernels as the browser's single-thread binary). Run:
  *   node bench/training-profile-node.mjs
  * env: BATCH_SIZE (64), STEPS (3 profiled steps after 1 warm-up), BACKEND (wasm | cpu),
- *      WASM_GRADIENTS (1; 0 = without the WASM training speed-ups, the baseline).
+ *      WASM_GRADIENTS (1; 0 = without the WASM training speed-ups, the baseline),
+ *      CONV_KERNELS (auto; off = tfjs's own convolutions, simd128, relaxed: our kernels).
  *
  * Prints the kernels of one `trainOnBatch` grouped by kernel name and by kernel + input
  * shapes (which names the layer), with their share of the summed kernel time, and the wall
@@ -14,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createSeedCnn } from '../src/model/architectures';
 import { initBackend } from '../src/training/backend/backend';
-import type { BackendName } from '../src/training/run-types';
+import type { BackendName, WasmConvKernelChoice } from '../src/training/run-types';
 import { kernelWithShapes, type KernelTally, tallyKernels } from './kernel-times';
 import { loadRealBatch } from './real-batch';
 
@@ -22,6 +23,7 @@ const BATCH_SIZE = Number(process.env.BATCH_SIZE ?? 64);
 const STEPS = Number(process.env.STEPS ?? 3);
 const BACKEND = (process.env.BACKEND ?? 'wasm') as BackendName;
 const WASM_GRADIENTS = process.env.WASM_GRADIENTS !== '0';
+const CONV_KERNELS = (process.env.CONV_KERNELS ?? 'auto') as WasmConvKernelChoice;
 
 interface Row {
   kernel: string;
@@ -44,7 +46,12 @@ function table(groups: KernelTally, totalMs: number, top = 25) {
 
 export async function runTrainingProfile(): Promise<void> {
   await initBackend(
-    { preference: BACKEND, allowSoftwareWebgl: false, wasmGradientRewrites: WASM_GRADIENTS },
+    {
+      preference: BACKEND,
+      allowSoftwareWebgl: false,
+      wasmGradientRewrites: WASM_GRADIENTS,
+      wasmConvKernels: CONV_KERNELS,
+    },
     'main-thread',
   );
   const { xs, ys } = loadRealBatch(BATCH_SIZE);

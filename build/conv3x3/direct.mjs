@@ -176,6 +176,119 @@ export function directForwardFunction({ mr, nr, unroll, madd }) {
 }
 
 /**
+ * `conv3x3_fwd_single(x, w1, bias, y, zero, N, H, W, Cin, Ho, Wo, padT, padL, relu)`: the
+ * forward convolution for one output channel (Cout = 1) and Cin a multiple of 4, as the input
+ * gradient of every architecture's first layer is (64 channels of dy → 1 channel of dx). The
+ * general kernel would fill one lane of its eight; this one runs along the input channels
+ * instead: each pixel's 9·Cin products are multiply-added four channels at a time, eight
+ * vectors at once (MR pixels × 2 channel vectors), and summed across lanes once per pixel.
+ * `w1`: the filter packed by `pack_single` ([tap][Cin]); `bias`: one float (`zero` for none).
+ */
+export function singleOutputForwardFunction({ mr, madd }) {
+  const vectors = 2;
+  const pixelSetup = range(mr).map((r) => [
+    set('m', add(get('m0'), r)),
+    set('oy', `(i32.div_u ${get('m')} ${get('Wo')})`),
+    set(
+      `iy${r}`,
+      `(select ${sub(get('oy'), get('padT'))} (i32.const 0x40000000) (i32.lt_u ${get('m')} ${get('HoWo')}))`,
+    ),
+    set(`ix${r}`, sub(get('m'), mul(get('oy'), get('Wo')), get('padL'))),
+  ]);
+  const tapPointers = range(mr).map((r) => [
+    set('iyk', add(get(`iy${r}`), get('ky'))),
+    set('ixk', add(get(`ix${r}`), get('kx'))),
+    set(
+      `p${r}`,
+      `(select ${add(get('xImage'), mul(get('iyk'), get('rowBytes')), mul(get('ixk'), get('pixelBytes')))} ${get('zero')} (i32.and (i32.lt_u ${get('iyk')} ${get('H')}) (i32.lt_u ${get('ixk')} ${get('W')})))`,
+    ),
+  ]);
+  const step = (count) => [
+    range(count).map((u) => set(`b${u}`, `(v128.load offset=${u * V128_BYTES} ${get('wp')})`)),
+    range(mr).map((r) =>
+      range(count).map((u) =>
+        set(
+          `acc${r}_${u}`,
+          madd(
+            `(v128.load offset=${u * V128_BYTES} ${get(`p${r}`)})`,
+            get(`b${u}`),
+            get(`acc${r}_${u}`),
+          ),
+        ),
+      ),
+    ),
+    range(mr).map((r) => set(`p${r}`, add(get(`p${r}`), count * V128_BYTES))),
+    set('wp', add(get('wp'), count * V128_BYTES)),
+    set('ci', sub(get('ci'), 4 * count)),
+  ];
+  const laneSum = (vector) =>
+    `(f32.add (f32.add (f32x4.extract_lane 0 ${vector}) (f32x4.extract_lane 1 ${vector})) (f32.add (f32x4.extract_lane 2 ${vector}) (f32x4.extract_lane 3 ${vector})))`;
+  const stores = range(mr).map((r) =>
+    lines(
+      `(if (i32.lt_u ${add(get('m0'), r)} ${get('HoWo')}) (then`,
+      set(
+        'sum',
+        `(f32.add ${laneSum(`(f32x4.add ${get(`acc${r}_0`)} ${get(`acc${r}_1`)})`)} ${get('biasValue')})`,
+      ),
+      `(f32.store ${add(get('yImage'), floatBytes(add(get('m0'), r)))} (select (f32.max ${get('sum')} (f32.const 0)) ${get('sum')} ${get('relu')}))`,
+      '))',
+    ),
+  );
+  return lines(
+    '(func (export "conv3x3_fwd_single")',
+    '(param $x i32) (param $w1 i32) (param $bias i32) (param $y i32) (param $zero i32)',
+    '(param $N i32) (param $H i32) (param $W i32) (param $Cin i32)',
+    '(param $Ho i32) (param $Wo i32) (param $padT i32) (param $padL i32) (param $relu i32)',
+    tileLocals(mr, vectors),
+    '(local $sum f32) (local $biasValue f32)',
+    range(mr).map((r) => `(local $p${r} i32) (local $iy${r} i32) (local $ix${r} i32)`),
+    '(local $n i32) (local $xImage i32) (local $yImage i32) (local $m0 i32) (local $HoWo i32) (local $m i32) (local $oy i32)',
+    '(local $ky i32) (local $kx i32) (local $iyk i32) (local $ixk i32) (local $wp i32) (local $ci i32)',
+    '(local $rowBytes i32) (local $pixelBytes i32)',
+    set('biasValue', `(f32.load ${get('bias')})`),
+    set('HoWo', mul(get('Ho'), get('Wo'))),
+    set('pixelBytes', floatBytes(get('Cin'))),
+    set('rowBytes', mul(get('W'), get('pixelBytes'))),
+    set('n', '(i32.const 0)'),
+    '(block $imagesDone (loop $images',
+    `(br_if $imagesDone (i32.ge_u ${get('n')} ${get('N')}))`,
+    set('xImage', add(get('x'), mul(get('n'), get('H'), get('rowBytes')))),
+    set('yImage', add(get('y'), floatBytes(mul(get('n'), get('HoWo'))))),
+    set('m0', '(i32.const 0)'),
+    '(block $tilesDone (loop $tiles',
+    `(br_if $tilesDone (i32.ge_u ${get('m0')} ${get('HoWo')}))`,
+    pixelSetup,
+    range(mr).map((r) =>
+      range(vectors).map((u) => set(`acc${r}_${u}`, '(v128.const i32x4 0 0 0 0)')),
+    ),
+    set('wp', get('w1')),
+    set('ky', '(i32.const 0)'),
+    '(loop $rows',
+    set('kx', '(i32.const 0)'),
+    '(loop $columns',
+    tapPointers,
+    set('ci', get('Cin')),
+    '(block $pairsDone (loop $pairs',
+    `(br_if $pairsDone (i32.lt_s ${get('ci')} (i32.const 8)))`,
+    step(2),
+    '(br $pairs)))',
+    `(if (i32.ge_s ${get('ci')} (i32.const 4)) (then`,
+    step(1),
+    '))',
+    set('kx', add(get('kx'), 1)),
+    `(br_if $columns (i32.lt_u ${get('kx')} (i32.const 3))))`,
+    set('ky', add(get('ky'), 1)),
+    `(br_if $rows (i32.lt_u ${get('ky')} (i32.const 3))))`,
+    stores,
+    set('m0', add(get('m0'), mr)),
+    '(br $tiles)))',
+    set('n', add(get('n'), 1)),
+    '(br $images)))',
+    ')',
+  );
+}
+
+/**
  * One register tile of the filter gradient: `mr` input channels of one tap × NR vectors of
  * output channels, reduced over every output pixel of the current band. With `isMasked`, the
  * block holds fewer than NR·4 real output channels (`$valid`): dy and dw are then read with

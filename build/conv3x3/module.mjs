@@ -14,13 +14,24 @@
  *
  * Exports (sizes in elements, pointers in bytes; each function's doc comment has the details):
  * - conv3x3_fwd, conv3x3_dw: direct forward (and input gradient) and filter gradient, any
- *   channel count and image size (direct.mjs);
+ *   channel count and image size; conv3x3_fwd_single: the forward for one output channel
+ *   (direct.mjs);
  * - winograd2_fwd, winograd4_fwd, winograd2_dw, winograd4_dw: Winograd F(2×2, 3×3) and
  *   F(4×4, 3×3) and their filter-gradient duals, channel counts multiples of 4 (winograd.mjs);
- * - pack_direct, pack_winograd2, pack_winograd4 and the *_bytes size functions (packing.mjs).
+ * - pack_direct, pack_single, pack_winograd2, pack_winograd4 and the *_bytes size functions
+ *   (packing.mjs).
  */
-import { directFilterGradientFunction, directForwardFunction } from './direct.mjs';
-import { packDirectFunction, packWinogradFunction, sizeFunctions } from './packing.mjs';
+import {
+  directFilterGradientFunction,
+  directForwardFunction,
+  singleOutputForwardFunction,
+} from './direct.mjs';
+import {
+  packDirectFunction,
+  packSingleFunction,
+  packWinogradFunction,
+  sizeFunctions,
+} from './packing.mjs';
 import { LOAD_LANES_FUNCTION, lines, multiplyAdd } from './wat-helpers.mjs';
 import { winogradFilterGradientFunction, winogradForwardFunction } from './winograd.mjs';
 
@@ -79,12 +90,14 @@ export function generateKernelModuleWat({ flavour, isShared }) {
     memoryImport(isShared),
     LOAD_LANES_FUNCTION,
     directForwardFunction({ mr: forwardPixels, nr: vectors, unroll: forwardUnroll, madd }),
+    singleOutputForwardFunction({ mr: forwardPixels, madd }),
     directFilterGradientFunction({ mr: filterGradientChannels, nr: vectors, madd }),
     winogradForwardFunction(winograd(2)),
     winogradForwardFunction(winograd(4)),
     winogradFilterGradientFunction(winogradDw(2)),
     winogradFilterGradientFunction(winogradDw(4)),
     packDirectFunction({ nr: vectors }),
+    packSingleFunction(),
     packWinogradFunction({ m: 2, nr: vectors }),
     packWinogradFunction({ m: 4, nr: vectors }),
     sizeFunctions({ nr: vectors, tileBlock: winogradTileBlock }),

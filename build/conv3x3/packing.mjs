@@ -110,6 +110,33 @@ export function packDirectFunction({ nr }) {
 }
 
 /**
+ * `pack_single(w, out, Ci, flip)`: the filter for conv3x3_fwd_single (one output channel),
+ * [tap][ci].
+ */
+export function packSingleFunction() {
+  return lines(
+    '(func (export "pack_single")',
+    '(param $w i32) (param $out i32) (param $Ci i32) (param $flip i32)',
+    STRIDE_LOCALS,
+    '(local $Co i32) (local $tap i32) (local $ci i32) (local $o i32)',
+    set('Co', '(i32.const 1)'),
+    filterStrides,
+    set('o', get('out')),
+    set('tap', '(i32.const 0)'),
+    '(loop $taps',
+    set('ci', '(i32.const 0)'),
+    '(loop $inputs',
+    `(f32.store ${get('o')} (f32.load ${filterAddress(get('tap'), get('ci'), '(i32.const 0)')}))`,
+    set('o', add(get('o'), 4)),
+    set('ci', add(get('ci'), 1)),
+    `(br_if $inputs (i32.lt_s ${get('ci')} ${get('Ci')})))`,
+    set('tap', add(get('tap'), 1)),
+    `(br_if $taps (i32.lt_s ${get('tap')} (i32.const 9))))`,
+    ')',
+  );
+}
+
+/**
  * `pack_winograd{m}(w, out, Ci, Co, flip)`: U = G g Gᵀ (α × α) for every channel pair of the
  * filter, computed in float64 and rounded once, packed as [k = α·row + column][co block][ci]
  * [NR·4] for winograd{m}_fwd, zero past Co.
@@ -194,6 +221,7 @@ export function packWinogradFunction({ m, nr }) {
 /**
  * Exported size functions (bytes), so the caller allocates exactly what the kernels use:
  * - packed_direct_bytes(Ci, Co): pack_direct's output;
+ * - packed_single_bytes(Ci): pack_single's output;
  * - packed_winograd_bytes(m, Ci, Co): pack_winograd{m}'s output;
  * - winograd_fwd_scratch_bytes(m, Ci, Co): winograd{m}_fwd's scratch;
  * - winograd_dw_scratch_bytes(m, Cr, Co): winograd{m}_dw's scratch for Cr input channels;
@@ -216,6 +244,7 @@ export function sizeFunctions({ nr, tileBlock }) {
       ['Ci', 'Co'],
       floatBytes(mul(padded(get('Co')), add(1, mul(9, get('Ci'))))),
     ),
+    sizeFunction('packed_single_bytes', ['Ci'], floatBytes(mul(9, get('Ci')))),
     sizeFunction(
       'packed_winograd_bytes',
       ['m', 'Ci', 'Co'],

@@ -17,8 +17,12 @@ export interface ConvShape {
   padLeftPx: number;
 }
 
-/** 0: the direct kernel; 2 or 4: Winograd F(m×m, 3×3) (or its filter-gradient dual). */
-export type WinogradM = 0 | 2 | 4;
+/**
+ * How a pass is computed: the direct kernel; the kernel for one output channel (forward-type
+ * passes only); Winograd F(2×2, 3×3) or F(4×4, 3×3) (for the filter gradient, its dual).
+ */
+export const CONV_ALGORITHMS = ['direct', 'single-output', 'winograd2', 'winograd4'] as const;
+export type ConvAlgorithm = (typeof CONV_ALGORITHMS)[number];
 
 /** The attributes of tfjs's Conv2D-family kernels that decide coverage. */
 export interface ConvAttrs {
@@ -104,30 +108,45 @@ export function inputGradientShape(shape: ConvShape): ConvShape {
 }
 
 /** Whether Winograd covers the pass: it reads channels four at a time. */
-function isWinogradCovering(shape: ConvShape): boolean {
+export function isWinogradCovering(shape: ConvShape): boolean {
   return shape.inChannels % 4 === 0 && shape.outChannels % 4 === 0;
 }
 
+/** One output channel from whole vectors of input channels (every first layer's dx). */
+function isSingleOutput(shape: ConvShape): boolean {
+  return shape.outChannels === 1 && shape.inChannels % 4 === 0;
+}
+
+/** F(4×4, 3×3) when the output's sides are multiples of 4 (no ragged tiles), else F(2×2, 3×3). */
+function winogradBySize(shape: ConvShape): ConvAlgorithm {
+  return shape.outHeightPx % 4 === 0 && shape.outWidthPx % 4 === 0 ? 'winograd4' : 'winograd2';
+}
+
 /**
- * The algorithm of the forward pass: F(2×2, 3×3) when the channel counts allow, else direct.
- * Not F(4×4, 3×3): its larger rounding error, on real activations, flips ReLU and max-pool
+ * The algorithm of the forward pass: F(2×2, 3×3) when the channel counts allow. Not
+ * F(4×4, 3×3): its larger rounding error, on real activations, flips ReLU and max-pool
  * decisions whose inputs are nearly tied, and each flip moves a gradient by a whole upstream
  * value; the seed CNN's gradients then differed from the stock path's by 2.2e-4 (relative)
  * instead of 2.5e-5 (docs/backends.md).
  */
-export function forwardAlgorithm(shape: ConvShape): WinogradM {
-  return isWinogradCovering(shape) ? 2 : 0;
+export function forwardAlgorithm(shape: ConvShape): ConvAlgorithm {
+  if (isSingleOutput(shape)) return 'single-output';
+  return isWinogradCovering(shape) ? 'winograd2' : 'direct';
 }
 
 /**
- * The algorithm of a gradient pass, the input gradient (given as its forward shape) or the
- * filter gradient: F(4×4, 3×3) when the output's sides are multiples of 4 (no ragged tiles),
- * F(2×2, 3×3) otherwise, direct when the channel counts are not multiples of 4. Gradients feed
- * no ReLU or max-pool decision, so F(4×4, 3×3)'s error stays as small as it is.
+ * The algorithm of the input gradient, given as its forward shape (inputGradientShape):
+ * F(4×4, 3×3) where the sides allow. Gradients feed no ReLU or max-pool decision, so its error
+ * stays as small as it is.
  */
-export function gradientAlgorithm(shape: ConvShape): WinogradM {
-  if (!isWinogradCovering(shape)) return 0;
-  return shape.outHeightPx % 4 === 0 && shape.outWidthPx % 4 === 0 ? 4 : 2;
+export function inputGradientAlgorithm(shape: ConvShape): ConvAlgorithm {
+  if (isSingleOutput(shape)) return 'single-output';
+  return isWinogradCovering(shape) ? winogradBySize(shape) : 'direct';
+}
+
+/** The algorithm of the filter gradient: the dual of F(4×4, 3×3) where the sides allow. */
+export function filterGradientAlgorithm(shape: ConvShape): ConvAlgorithm {
+  return isWinogradCovering(shape) ? winogradBySize(shape) : 'direct';
 }
 
 /**

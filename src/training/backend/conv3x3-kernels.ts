@@ -49,6 +49,22 @@ export interface Conv3x3Exports {
     inChannelBegin: number,
     inChannelEnd: number,
   ): void;
+  conv3x3_fwd_single(
+    x: number,
+    packedFilter: number,
+    bias: number,
+    y: number,
+    zero: number,
+    batch: number,
+    inHeightPx: number,
+    inWidthPx: number,
+    inChannels: number,
+    outHeightPx: number,
+    outWidthPx: number,
+    padTopPx: number,
+    padLeftPx: number,
+    relu: number,
+  ): void;
   winograd2_fwd: WinogradForward;
   winograd4_fwd: WinogradForward;
   winograd2_dw: WinogradFilterGradient;
@@ -62,9 +78,11 @@ export interface Conv3x3Exports {
     hasBias: number,
     flip: number,
   ): void;
+  pack_single(w: number, out: number, inChannels: number, flip: number): void;
   pack_winograd2: PackWinograd;
   pack_winograd4: PackWinograd;
   packed_direct_bytes(inChannels: number, outChannels: number): number;
+  packed_single_bytes(inChannels: number): number;
   packed_winograd_bytes(m: number, inChannels: number, outChannels: number): number;
   winograd_fwd_scratch_bytes(m: number, inChannels: number, outChannels: number): number;
   winograd_dw_scratch_bytes(m: number, inChannelCount: number, outChannels: number): number;

@@ -9,11 +9,13 @@
  */
 import type { Conv3x3Exports } from './conv3x3-kernels';
 import {
+  filterGradientAlgorithm,
   forwardAlgorithm,
-  gradientAlgorithm,
+  inputGradientAlgorithm,
   inputGradientShape,
+  isWinogradCovering,
+  type ConvAlgorithm,
   type ConvShape,
-  type WinogradM,
 } from './conv3x3-geometry';
 import { channelRange } from './conv3x3-pool-shared';
 import type { KernelRunner } from './conv3x3-pool';
@@ -33,11 +35,22 @@ const ALIGN_BYTES = 64;
 
 const alignUp = (bytes: number) => Math.ceil(bytes / ALIGN_BYTES) * ALIGN_BYTES;
 
-/** Winograd kernels read channels four at a time: anything else would read past tensors. */
-function assertCovered(m: WinogradM, shape: ConvShape): void {
-  if (m !== 0 && (shape.inChannels % 4 !== 0 || shape.outChannels % 4 !== 0)) {
+/** m of a Winograd F(m×m, 3×3) algorithm. */
+const tileSize = (algorithm: 'winograd2' | 'winograd4') => (algorithm === 'winograd2' ? 2 : 4);
+
+/**
+ * Refuses an algorithm that does not fit the shape (Winograd reads channels four at a time,
+ * the single-output kernel too): it would read and write past the tensors.
+ */
+function assertFits(algorithm: ConvAlgorithm, shape: ConvShape, pass: ConvPass): void {
+  const fits =
+    algorithm === 'direct' ||
+    (algorithm === 'single-output'
+      ? pass !== 'filter-gradient' && shape.outChannels === 1 && shape.inChannels % 4 === 0
+      : isWinogradCovering(shape));
+  if (!fits) {
     throw new Error(
-      `conv3x3: Winograd needs channel counts that are multiples of 4, got ${shape.inChannels} → ${shape.outChannels}`,
+      `conv3x3: ${algorithm} cannot run the ${pass} of ${shape.inChannels} → ${shape.outChannels} channels`,
     );
   }
 }
@@ -49,11 +62,13 @@ export type ConvPass = 'forward' | 'input-gradient' | 'filter-gradient';
  * Picks the algorithm of a pass; `shape` is the forward shape of the pass (for the input
  * gradient, inputGradientShape of the layer). Tests and benchmarks force one with it.
  */
-export type AlgorithmChoice = (pass: ConvPass, shape: ConvShape) => WinogradM;
+export type AlgorithmChoice = (pass: ConvPass, shape: ConvShape) => ConvAlgorithm;
 
 /** The measured default (conv3x3-geometry.ts). */
-export const DEFAULT_ALGORITHMS: AlgorithmChoice = (pass, shape) =>
-  pass === 'forward' ? forwardAlgorithm(shape) : gradientAlgorithm(shape);
+export const DEFAULT_ALGORITHMS: AlgorithmChoice = (pass, shape) => {
+  if (pass === 'forward') return forwardAlgorithm(shape);
+  return pass === 'input-gradient' ? inputGradientAlgorithm(shape) : filterGradientAlgorithm(shape);
+};
 
 /** Offsets of a workspace's parts, from its aligned start. */
 interface Workspace {
@@ -97,9 +112,9 @@ export class Conv3x3Passes {
 
   /** dw [3, 3, Cin, Cout] (overwritten) from x [N, H, W, Cin] and dy [N, Ho, Wo, Cout]. */
   filterGradient(shape: ConvShape, x: number, dy: number, dw: number): void {
-    const m = this.chooseAlgorithm('filter-gradient', shape);
-    assertCovered(m, shape);
-    const k = this.kernels;
+    const algorithm = this.chooseAlgorithm('filter-gradient', shape);
+    assertFits(algorithm, shape, 'filter-gradient');
+    if (algorithm === 'single-output') return; // refused above; narrows the type
     const widestPart = Math.max(
       ...Array.from({ length: this.threads }, (_, part) => {
         const [begin, end] = channelRange(shape.inChannels, part, this.threads);
@@ -107,11 +122,17 @@ export class Conv3x3Passes {
       }),
     );
     const scratchBytes =
-      m === 0 ? 0 : k.winograd_dw_scratch_bytes(m, widestPart, shape.outChannels);
+      algorithm === 'direct'
+        ? 0
+        : this.kernels.winograd_dw_scratch_bytes(
+            tileSize(algorithm),
+            widestPart,
+            shape.outChannels,
+          );
     this.withWorkspace(shape, 0, scratchBytes, (space) => {
       this.runner.run({
         kind: 'filter-gradient',
-        winogradM: m,
+        algorithm,
         shape,
         input: x,
         outputGradient: dy,
@@ -137,31 +158,17 @@ export class Conv3x3Passes {
     output: number,
     relu: boolean,
   ): void {
-    const k = this.kernels;
-    const m = this.chooseAlgorithm(pass, shape);
-    assertCovered(m, shape);
-    const { inChannels: ci, outChannels: co } = shape;
-    const packedBytes =
-      m === 0 ? k.packed_direct_bytes(ci, co) : k.packed_winograd_bytes(m, ci, co);
-    const scratchBytes = m === 0 ? 0 : k.winograd_fwd_scratch_bytes(m, ci, co);
+    const algorithm = this.chooseAlgorithm(pass, shape);
+    assertFits(algorithm, shape, pass);
+    const { packedBytes, scratchBytes } = this.forwardSizes(algorithm, shape);
     this.withWorkspace(shape, packedBytes, scratchBytes, (space) => {
-      const flip = pass === 'input-gradient' ? 1 : 0;
-      if (m === 0) {
-        k.pack_direct(
-          filter,
-          bias ?? space.zero,
-          space.packedFilter,
-          ci,
-          co,
-          bias === null ? 0 : 1,
-          flip,
-        );
-      } else {
-        (m === 2 ? k.pack_winograd2 : k.pack_winograd4)(filter, space.packedFilter, ci, co, flip);
-      }
+      this.packFilter(algorithm, shape, filter, bias ?? space.zero, space.packedFilter, {
+        hasBias: bias !== null,
+        isFlipped: pass === 'input-gradient',
+      });
       this.runner.run({
         kind: 'forward',
-        winogradM: m,
+        algorithm,
         shape,
         input,
         packedFilter: space.packedFilter,
@@ -173,6 +180,41 @@ export class Conv3x3Passes {
         relu,
       });
     });
+  }
+
+  /** Bytes of the packed filter and of one thread's scratch for a forward-type pass. */
+  private forwardSizes(algorithm: ConvAlgorithm, shape: ConvShape) {
+    const k = this.kernels;
+    const { inChannels: ci, outChannels: co } = shape;
+    switch (algorithm) {
+      case 'direct':
+        return { packedBytes: k.packed_direct_bytes(ci, co), scratchBytes: 0 };
+      case 'single-output':
+        return { packedBytes: k.packed_single_bytes(ci), scratchBytes: 0 };
+      default:
+        return {
+          packedBytes: k.packed_winograd_bytes(tileSize(algorithm), ci, co),
+          scratchBytes: k.winograd_fwd_scratch_bytes(tileSize(algorithm), ci, co),
+        };
+    }
+  }
+
+  /** Packs `filter` (and, for the direct kernel, `bias`) for `algorithm` at `packed`. */
+  private packFilter(
+    algorithm: ConvAlgorithm,
+    shape: ConvShape,
+    filter: number,
+    bias: number,
+    packed: number,
+    { hasBias, isFlipped }: { hasBias: boolean; isFlipped: boolean },
+  ): void {
+    const k = this.kernels;
+    const { inChannels: ci, outChannels: co } = shape;
+    const flip = isFlipped ? 1 : 0;
+    if (algorithm === 'direct') k.pack_direct(filter, bias, packed, ci, co, hasBias ? 1 : 0, flip);
+    else if (algorithm === 'single-output') k.pack_single(filter, packed, ci, flip);
+    else if (algorithm === 'winograd2') k.pack_winograd2(filter, packed, ci, co, flip);
+    else k.pack_winograd4(filter, packed, ci, co, flip);
   }
 
   /**

@@ -11,16 +11,16 @@
  *   dW.
  */
 import type { Conv3x3Exports } from './conv3x3-kernels';
-import type { ConvShape, WinogradM } from './conv3x3-geometry';
+import { CONV_ALGORITHMS, type ConvAlgorithm, type ConvShape } from './conv3x3-geometry';
 
 /** y = conv(input, packed filter) + bias (+ ReLU); for the input gradient, input = dy. */
 export interface ForwardJob {
   kind: 'forward';
-  winogradM: WinogradM;
+  algorithm: ConvAlgorithm;
   shape: ConvShape;
   input: number;
   packedFilter: number;
-  /** Cout floats (Winograd only; the direct kernel's bias is in its packed filter). */
+  /** Cout floats (not for `direct`, whose bias is in its packed filter). */
   bias: number;
   output: number;
   zero: number;
@@ -33,7 +33,7 @@ export interface ForwardJob {
 /** dW [3, 3, Cin, Cout] from x and dy. */
 export interface FilterGradientJob {
   kind: 'filter-gradient';
-  winogradM: WinogradM;
+  algorithm: Exclude<ConvAlgorithm, 'single-output'>;
   shape: ConvShape;
   input: number;
   outputGradient: number;
@@ -82,20 +82,35 @@ function runForwardImages(
     s.padLeftPx,
   ] as const;
   const relu = job.relu ? 1 : 0;
-  if (job.winogradM === 0) {
-    k.conv3x3_fwd(input, job.packedFilter, output, job.zero, ...sizes, relu);
-  } else {
-    const run = job.winogradM === 2 ? k.winograd2_fwd : k.winograd4_fwd;
-    run(
-      input,
-      job.packedFilter,
-      job.bias,
-      output,
-      job.zero,
-      job.scratch + part * job.scratchStrideBytes,
-      ...sizes,
-      relu,
-    );
+  const scratch = job.scratch + part * job.scratchStrideBytes;
+  switch (job.algorithm) {
+    case 'direct':
+      k.conv3x3_fwd(input, job.packedFilter, output, job.zero, ...sizes, relu);
+      break;
+    case 'single-output':
+      k.conv3x3_fwd_single(
+        input,
+        job.packedFilter,
+        job.bias,
+        output,
+        job.zero,
+        count,
+        s.inHeightPx,
+        s.inWidthPx,
+        s.inChannels,
+        s.outHeightPx,
+        s.outWidthPx,
+        s.padTopPx,
+        s.padLeftPx,
+        relu,
+      );
+      break;
+    case 'winograd2':
+      k.winograd2_fwd(input, job.packedFilter, job.bias, output, job.zero, scratch, ...sizes, relu);
+      break;
+    case 'winograd4':
+      k.winograd4_fwd(input, job.packedFilter, job.bias, output, job.zero, scratch, ...sizes, relu);
+      break;
   }
 }
 
@@ -119,7 +134,7 @@ function runFilterGradientPart(
     s.padTopPx,
     s.padLeftPx,
   ] as const;
-  if (job.winogradM === 0) {
+  if (job.algorithm === 'direct') {
     k.conv3x3_dw(
       job.input,
       job.outputGradient,
@@ -130,7 +145,7 @@ function runFilterGradientPart(
       end,
     );
   } else {
-    const run = job.winogradM === 2 ? k.winograd2_dw : k.winograd4_dw;
+    const run = job.algorithm === 'winograd2' ? k.winograd2_dw : k.winograd4_dw;
     run(
       job.input,
       job.outputGradient,
@@ -191,7 +206,6 @@ const SHAPE_FIELDS = [
   'padLeftPx',
 ] as const;
 const FORWARD_FIELDS = [
-  'winogradM',
   'input',
   'packedFilter',
   'bias',
@@ -201,7 +215,6 @@ const FORWARD_FIELDS = [
   'scratchStrideBytes',
 ] as const;
 const FILTER_GRADIENT_FIELDS = [
-  'winogradM',
   'input',
   'outputGradient',
   'filterGradient',
@@ -215,6 +228,7 @@ const FILTER_GRADIENT_FIELDS = [
 export function writeJob(control: Int32Array, job: ConvJob): void {
   let i: number = CONTROL.JOB;
   control[i++] = job.kind === 'forward' ? 1 : 2;
+  control[i++] = CONV_ALGORITHMS.indexOf(job.algorithm);
   for (const field of SHAPE_FIELDS) control[i++] = job.shape[field];
   if (job.kind === 'forward') {
     for (const field of FORWARD_FIELDS) control[i++] = job[field];
@@ -228,15 +242,16 @@ export function writeJob(control: Int32Array, job: ConvJob): void {
 export function readJob(control: Int32Array): ConvJob {
   let i: number = CONTROL.JOB;
   const kind = control[i++] === 1 ? 'forward' : 'filter-gradient';
+  const algorithm = CONV_ALGORITHMS[control[i++]];
   const shape = {} as ConvShape;
   for (const field of SHAPE_FIELDS) shape[field] = control[i++];
   const fields = kind === 'forward' ? FORWARD_FIELDS : FILTER_GRADIENT_FIELDS;
   const values: Record<string, number> = {};
   for (const field of fields) values[field] = control[i++];
   if (kind === 'forward') {
-    return { kind, shape, ...values, relu: control[i] === 1 } as ForwardJob;
+    return { kind, algorithm, shape, ...values, relu: control[i] === 1 } as ForwardJob;
   }
-  return { kind, shape, ...values } as FilterGradientJob;
+  return { kind, algorithm, shape, ...values } as FilterGradientJob;
 }
 
 /** A dealer over the control block's shared image counter. */

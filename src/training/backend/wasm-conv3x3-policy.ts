@@ -7,6 +7,7 @@ import { errorMessage } from '../../shared/errors';
 import type { BackendName, WasmConvKernelChoice, WasmConvKernelInfo } from '../run-types';
 import { canRunFlavour, type SimdFlavour } from './conv3x3-kernels';
 import { installWasmConv3x3, uninstallWasmConv3x3 } from './wasm-conv3x3';
+import { describeConvKernels } from './wasm-conv3x3-label';
 
 /** The flavour to run, or null for tfjs's own kernels, and why not the one asked for. */
 export interface FlavourChoice {
@@ -27,13 +28,6 @@ export function chooseSimdFlavour(
   const why = choice === 'relaxed' ? 'relaxed SIMD not available' : undefined;
   if (canRun('simd128')) return { flavour: 'simd128', ...(why ? { why } : {}) };
   return { flavour: null, why: 'no WASM SIMD' };
-}
-
-/** What a backend line says about the convolutions, e.g. "own relaxed-SIMD kernels". */
-export function describeConvKernels(info: WasmConvKernelInfo | undefined): string {
-  if (info === undefined) return "tfjs's own (XNNPACK)";
-  const flavour = info.flavour === 'relaxed' ? 'relaxed-SIMD' : 'SIMD128';
-  return `own ${flavour} kernels, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { describeConvKernels } from '../../training/backend/wasm-conv3x3-label';
 import type { BackendInfo, BatchMetrics } from '../../training/run-types';
 import type { TrainingParams } from '../../training/training-params';
 import { formatCount, formatDuration } from '../format';
@@ -20,10 +21,12 @@ export function describeBackend(backend: BackendInfo): string {
   if (backend.renderer) parts.push(`renderer: ${backend.renderer}`);
   if (backend.name === 'webgl' && backend.isSoftwareRenderer)
     parts.push('this is a software renderer (no GPU): training will be very slow');
-  if (backend.name === 'wasm')
+  if (backend.name === 'wasm') {
     parts.push(
       `${backend.wasmThreads ?? 1} thread${(backend.wasmThreads ?? 1) === 1 ? '' : 's'}${backend.wasmSimd ? ', SIMD' : ''}`,
     );
+    parts.push(`convolutions: ${describeConvKernels(backend.wasmConvKernels)}`);
+  }
   return parts.join(' · ');
 }
 

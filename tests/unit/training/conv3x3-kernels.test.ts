@@ -20,8 +20,19 @@ import {
   instantiateKernels,
   type SimdFlavour,
 } from '../../../src/training/backend/conv3x3-kernels';
-import type { ConvShape, WinogradM } from '../../../src/training/backend/conv3x3-geometry';
-import { Conv3x3Passes, type ConvPass } from '../../../src/training/backend/conv3x3-passes';
+import {
+  CONV_ALGORITHMS,
+  inputGradientShape,
+  isWinogradCovering,
+  type ConvAlgorithm,
+  type ConvShape,
+} from '../../../src/training/backend/conv3x3-geometry';
+import {
+  Conv3x3Passes,
+  type AlgorithmChoice,
+  type ConvPass,
+} from '../../../src/training/backend/conv3x3-passes';
+import { singleThreadRunner as singleThread } from '../../../src/training/backend/conv3x3-pool';
 import {
   TestHeap,
   convShape,
@@ -56,6 +67,7 @@ const ODD_SHAPES: [string, ConvShape][] = [
   ['6×5 valid, 5→6, batch 3', convShape(3, 6, 5, 5, 6, 'valid')],
   ['9×9 same, 12→12', convShape(2, 9, 9, 12, 12, 'same')],
   ['7×7 valid, 4→20', convShape(2, 7, 7, 4, 20, 'valid')],
+  ['6×5 valid, 8→1', convShape(2, 6, 5, 8, 1, 'valid')],
 ];
 
 const FLAVOURS: SimdFlavour[] = canRunFlavour('relaxed') ? ['simd128', 'relaxed'] : ['simd128'];
@@ -69,24 +81,56 @@ function record(key: string, error: number): number {
   return error;
 }
 
-/** The algorithms a pass can run on `shape` (Winograd needs channel counts in fours). */
-function algorithmsFor(shape: ConvShape): WinogradM[] {
-  return shape.inChannels % 4 === 0 && shape.outChannels % 4 === 0 ? [0, 2, 4] : [0];
+/** Whether `algorithm` can run `pass`, given as the pass's own forward shape. */
+function fitsPass(algorithm: ConvAlgorithm, pass: ConvPass, passShape: ConvShape): boolean {
+  if (algorithm === 'direct') return true;
+  if (algorithm === 'single-output') {
+    return (
+      pass !== 'filter-gradient' && passShape.outChannels === 1 && passShape.inChannels % 4 === 0
+    );
+  }
+  return isWinogradCovering(passShape);
 }
 
-const algorithmName = (m: WinogradM) => (m === 0 ? 'direct' : `F(${m}×${m}, 3×3)`);
+/** Whether `algorithm` can run `pass` of a layer of `shape`. */
+function fits(algorithm: ConvAlgorithm, pass: ConvPass, shape: ConvShape): boolean {
+  return fitsPass(algorithm, pass, pass === 'input-gradient' ? inputGradientShape(shape) : shape);
+}
+
+/** `algorithm` for every pass it can run, the direct kernel for the others. */
+function forced(algorithm: ConvAlgorithm): AlgorithmChoice {
+  return (pass, passShape) => (fitsPass(algorithm, pass, passShape) ? algorithm : 'direct');
+}
+
+/** The algorithms that run at least one pass of `shape`. */
+function algorithmsFor(shape: ConvShape): ConvAlgorithm[] {
+  const passes: ConvPass[] = ['forward', 'input-gradient', 'filter-gradient'];
+  return CONV_ALGORITHMS.filter((a) => passes.some((pass) => fits(a, pass, shape)));
+}
+
+const ALGORITHM_NAMES: Record<ConvAlgorithm, string> = {
+  direct: 'direct',
+  'single-output': 'single output channel',
+  winograd2: 'F(2×2, 3×3)',
+  winograd4: 'F(4×4, 3×3)',
+};
 
 /** Our four results for `shape` with algorithm `m` forced, split into `parts`. */
 async function runOurs(
   flavour: SimdFlavour,
   shape: ConvShape,
   data: ConvData,
-  m: WinogradM,
+  algorithm: ConvAlgorithm,
   parts: number,
 ): Promise<ConvReference> {
   const heap = new TestHeap(pagesFor(shape));
   const kernels = instantiateKernels(await compileKernelModule(flavour, false), heap.memory);
-  const passes = new Conv3x3Passes(kernels, sequentialPartsRunner(kernels, parts), heap, () => m);
+  const passes = new Conv3x3Passes(
+    kernels,
+    sequentialPartsRunner(kernels, parts),
+    heap,
+    forced(algorithm),
+  );
   const { batch, inHeightPx, inWidthPx, inChannels, outHeightPx, outWidthPx, outChannels } = shape;
   const xLength = batch * inHeightPx * inWidthPx * inChannels;
   const yLength = batch * outHeightPx * outWidthPx * outChannels;
@@ -126,15 +170,27 @@ describe.each([...ARCHITECTURE_LAYERS, ...ODD_SHAPES])('%s', (_name, shape) => {
   beforeAll(() => {
     data = randomConvData(shape, 17);
     reference = referencePasses(shape, data);
+    // The fused ReLU both clips and passes values, and no comparison is of zeros only.
+    expect(reference.yBiasRelu.some((v) => v === 0) && reference.yBiasRelu.some((v) => v > 0)).toBe(
+      true,
+    );
+    for (const values of [reference.y, reference.dx, reference.dw]) {
+      expect(values.some((v) => v !== 0)).toBe(true);
+    }
   });
 
   for (const flavour of FLAVOURS) {
     for (const m of algorithmsFor(shape)) {
-      it(`${flavour}, ${algorithmName(m)}: all passes on 1, 2 and 3 threads within ${MAX_RELATIVE_ERROR}`, async () => {
+      it(`${flavour}, ${ALGORITHM_NAMES[m]}: all passes on 1, 2 and 3 threads within ${MAX_RELATIVE_ERROR}`, async () => {
         for (const parts of THREAD_PARTS) {
           const ours = await runOurs(flavour, shape, data, m, parts);
-          const key = (pass: ConvPass | 'forward+bias+relu') =>
-            `${flavour} ${algorithmName(m)} ${pass}`;
+          // Recorded under the algorithm that ran the pass (the direct kernel where m cannot).
+          const key = (pass: ConvPass | 'forward+bias+relu') => {
+            const ran = fits(m, pass === 'forward+bias+relu' ? 'forward' : pass, shape)
+              ? m
+              : 'direct';
+            return `${flavour} ${ALGORITHM_NAMES[ran]} ${pass}`;
+          };
           expect(record(key('forward'), maxRelativeError(ours.y, reference.y))).toBeLessThan(
             MAX_RELATIVE_ERROR,
           );
@@ -177,7 +233,12 @@ describe('reads nothing past its inputs', () => {
           await compileKernelModule('simd128', false),
           heap.memory,
         );
-        const passes = new Conv3x3Passes(kernels, sequentialPartsRunner(kernels, 2), heap, () => m);
+        const passes = new Conv3x3Passes(
+          kernels,
+          sequentialPartsRunner(kernels, 2),
+          heap,
+          forced(m),
+        );
         const place = (role: (typeof roles)[number]) =>
           role === last ? heap.putAtEnd(data[role]) : heap.put(data[role]);
         const [x, filter, bias, dy] = [place('x'), place('filter'), place('bias'), place('dy')];
@@ -232,11 +293,17 @@ describe('the kernel modules', () => {
     expect(() => assertOwnsNoMemory(withData, 'with-data')).toThrow(/data section/);
   });
 
-  it('refuses Winograd for channel counts that are not multiples of 4', async () => {
+  it('refuses an algorithm that does not fit the channel counts', async () => {
     const shape = convShape(1, 4, 4, 3, 8, 'same');
     const heap = new TestHeap(pagesFor(shape));
     const kernels = instantiateKernels(await compileKernelModule('simd128', false), heap.memory);
-    const passes = new Conv3x3Passes(kernels, sequentialPartsRunner(kernels, 1), heap, () => 2);
-    expect(() => passes.filterGradient(shape, 0, 0, 0)).toThrow(/multiples of 4, got 3 → 8/);
+    const winograd = new Conv3x3Passes(kernels, singleThread(kernels), heap, () => 'winograd2');
+    expect(() => winograd.filterGradient(shape, 0, 0, 0)).toThrow(
+      'conv3x3: winograd2 cannot run the filter-gradient of 3 → 8 channels',
+    );
+    const single = new Conv3x3Passes(kernels, singleThread(kernels), heap, () => 'single-output');
+    expect(() => single.forward(shape, 0, 0, null, 0, false)).toThrow(
+      'conv3x3: single-output cannot run the forward of 3 → 8 channels',
+    );
   });
 });

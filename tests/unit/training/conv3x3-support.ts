@@ -68,7 +68,11 @@ export function pagesFor(shape: ConvShape): number {
   return Math.ceil((floats * 4 + 8_000_000) / PAGE_BYTES);
 }
 
-/** Random inputs at the scales training sees: x ≥ 0 (pixels, ReLU outputs), W and dy ±. */
+/**
+ * Random inputs at the scales training sees: x ≥ 0 (pixels, ReLU outputs), W Glorot-uniform,
+ * dy normal; the bias centres each output channel, so ReLU zeroes about half of it (a test of
+ * the fused ReLU that passes everything, or nothing, would prove little).
+ */
 export interface ConvData {
   x: Float32Array;
   filter: Float32Array;
@@ -79,20 +83,37 @@ export interface ConvData {
 export function randomConvData(shape: ConvShape, seed: number): ConvData {
   const { batch, inHeightPx, inWidthPx, inChannels, outHeightPx, outWidthPx, outChannels } = shape;
   const glorot = Math.sqrt(6 / (9 * (inChannels + outChannels)));
-  return tf.tidy(() => ({
-    x: tf
-      .randomUniform([batch, inHeightPx, inWidthPx, inChannels], 0, 1, 'float32', seed)
-      .dataSync() as Float32Array,
-    filter: tf
-      .randomUniform([3, 3, inChannels, outChannels], -glorot, glorot, 'float32', seed + 1)
-      .dataSync() as Float32Array,
-    bias: tf
-      .randomUniform([outChannels], -0.1, 0.1, 'float32', seed + 2)
-      .dataSync() as Float32Array,
-    dy: tf
-      .randomNormal([batch, outHeightPx, outWidthPx, outChannels], 0, 1, 'float32', seed + 3)
-      .dataSync() as Float32Array,
-  }));
+  return tf.tidy(() => {
+    const x = tf.randomUniform([batch, inHeightPx, inWidthPx, inChannels], 0, 1, 'float32', seed);
+    const filter = tf.randomUniform(
+      [3, 3, inChannels, outChannels],
+      -glorot,
+      glorot,
+      'float32',
+      seed + 1,
+    );
+    const y = tf.conv2d(
+      x as tf.Tensor4D,
+      filter as tf.Tensor4D,
+      1,
+      shape.padTopPx === 1 ? 'same' : 'valid',
+    );
+    const byChannel = tf.reshape(y, [-1, outChannels]);
+    return {
+      x: x.dataSync() as Float32Array,
+      filter: filter.dataSync() as Float32Array,
+      // −mean, nudged up in even channels and down in odd ones (a channel of one value).
+      bias: tf
+        .sub(
+          tf.mul(tf.mod(tf.range(0, outChannels), 2), -0.02),
+          tf.sub(tf.mean(byChannel, 0), 0.01),
+        )
+        .dataSync() as Float32Array,
+      dy: tf
+        .randomNormal([batch, outHeightPx, outWidthPx, outChannels], 0, 1, 'float32', seed + 3)
+        .dataSync() as Float32Array,
+    };
+  });
 }
 
 export interface ConvReference {
