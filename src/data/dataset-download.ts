@@ -66,7 +66,7 @@ export const SAMPLE_TEST_COUNT = 1_000;
  * files) and get the official names, with `sample-` in front, once downloaded.
  */
 export const SAMPLE_DATASET: DatasetSource = {
-  title: 'a sample of 5,000 training and 1,000 test images',
+  title: `a sample of ${SAMPLE_TRAIN_COUNT.toLocaleString('en-US')} training and ${SAMPLE_TEST_COUNT.toLocaleString('en-US')} test images`,
   from: 'this app',
   files: [
     {

@@ -8,10 +8,13 @@ import {
   OFFICIAL_DATASET,
   OFFICIAL_DATASET_PAGE_URL,
   SAMPLE_DATASET,
+  SAMPLE_TEST_COUNT,
+  SAMPLE_TRAIN_COUNT,
   sourceBytes,
 } from '../../data/dataset-download';
+import { OFFICIAL_TEST_COUNT, OFFICIAL_TRAIN_COUNT } from '../../config/dataset';
 import { Alert } from '../feedback/messages';
-import { formatBytes } from '../format';
+import { formatBytes, formatCount } from '../format';
 import { useDatasetDownload, type DatasetDownloadState } from './use-dataset-download';
 
 function ConfirmDownload({
@@ -86,8 +89,8 @@ export function DatasetDownloads({ onFiles }: { onFiles: (files: File[]) => void
           Try it with a sample
         </button>{' '}
         <span className="muted small">
-          (5,000 training and 1,000 test images, {formatBytes(sourceBytes(SAMPLE_DATASET))}, from
-          this app)
+          ({formatCount(SAMPLE_TRAIN_COUNT)} training and {formatCount(SAMPLE_TEST_COUNT)} test
+          images, {formatBytes(sourceBytes(SAMPLE_DATASET))}, from this app)
         </span>
       </p>
       <p>
@@ -95,7 +98,8 @@ export function DatasetDownloads({ onFiles }: { onFiles: (files: File[]) => void
           Get the full dataset
         </button>{' '}
         <span className="muted small">
-          (60,000 + 10,000 images, {formatBytes(sourceBytes(OFFICIAL_DATASET))}, from{' '}
+          ({formatCount(OFFICIAL_TRAIN_COUNT)} + {formatCount(OFFICIAL_TEST_COUNT)} images,{' '}
+          {formatBytes(sourceBytes(OFFICIAL_DATASET))}, from{' '}
           <a href={OFFICIAL_DATASET_PAGE_URL} target="_blank" rel="noopener noreferrer">
             Zalando&apos;s repository
           </a>
