@@ -123,7 +123,9 @@ def predict_probabilities(model, images, mirrored=False):
     chunks = []
     for start in range(0, len(images), tab.EVALUATION_BATCH_SIZE):
         xs = to_input(images[start:start + tab.EVALUATION_BATCH_SIZE])
-        chunks.append(np.asarray(model(xs[:, :, ::-1] if mirrored else xs, training=False)))
+        if mirrored:
+            xs = np.ascontiguousarray(xs[:, :, ::-1])  # axis 2 is the width: left–right
+        chunks.append(np.asarray(model(xs, training=False)))
     return np.concatenate(chunks) if chunks else np.zeros((0, tab.NUM_CLASSES), np.float32)
 
 
