@@ -166,7 +166,7 @@ def agree_on_seed(seed, processes):
     """The run's seed: the one given, else one drawn by process 0 and shared with the others."""
     if seed is None:
         seed = int(np.random.default_rng().integers(0, 2**32))
-    value = torch.tensor([seed], dtype=torch.int64)
+    value = torch.tensor([seed], dtype=torch.int64, device=processes.device)  # NCCL: on the GPU
     if processes.size > 1:
         dist.broadcast(value, 0)
     return int(value.item())
@@ -323,7 +323,9 @@ def train(model, data, params, seed, processes, monitor_test):
     batch_size, epochs = params["batchSize"], params["epochs"]
     train_count = len(data.train[1])
     steps_per_epoch = -(-train_count // batch_size)
-    network = DistributedDataParallel(model) if processes.size > 1 else model
+    on_gpu = processes.device.type == "cuda"
+    network = (DistributedDataParallel(model, device_ids=[processes.device.index] if on_gpu else None)
+               if processes.size > 1 else model)
     optimizer = create_optimizer(model, params)
     kernels = [m.weight for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
     tracks_best = recipe["keepBestWeights"] or recipe["earlyStoppingPatience"] > 0
