@@ -7,6 +7,12 @@ import type { SplitName } from '../../config/dataset';
 import type { LoadedSplit } from '../../data/ingest-types';
 import { errorMessage } from '../../shared/errors';
 import type { DatasetStore } from '../../storage/dataset-store';
+import {
+  findLostSplits,
+  readKeptMarks,
+  updateKeptMarks,
+  type LostFromStorage,
+} from '../../storage/kept-marks';
 import { requestPersistentStorage } from '../models/storage-estimate';
 import { readKeepDataSetting, writeKeepDataSetting } from './keep-data-preference';
 
@@ -19,6 +25,8 @@ export type KeptDatasetStatus =
   /** What browser storage holds now, e.g. after a save or a restore. */
   | { kind: 'kept'; splits: string }
   | { kind: 'error'; message: string }
+  /** Data an earlier visit kept is gone (evicted by the browser, or removed outside the app). */
+  | { kind: 'lost'; message: string }
   /** No usable IndexedDB here (private window, policy): nothing can be kept. */
   | { kind: 'unavailable'; message: string };
 
@@ -74,6 +82,46 @@ function restoreFailure(error: unknown): KeptDatasetStatus {
     : { kind: 'error', message: `The data kept in this browser could not be read: ${detail}` };
 }
 
+/** Remembers beside IndexedDB that `loaded` is kept there, so its loss can be told later. */
+function markSplitKept(loaded: LoadedSplit): void {
+  updateKeptMarks((marks) => ({
+    ...marks,
+    dataset: {
+      counts: { ...marks.dataset?.counts, [loaded.split]: loaded.count },
+      keptAt: new Date().toISOString(),
+    },
+  }));
+}
+
+/** The lost splits are said once: the marks drop them. */
+function forgetLostSplits(lost: LostFromStorage): void {
+  if (lost.splits.length === 0) return;
+  updateKeptMarks((marks) => {
+    const counts = { ...marks.dataset?.counts };
+    for (const { split } of lost.splits) delete counts[split];
+    const hasAny = Object.keys(counts).length > 0;
+    return {
+      ...marks,
+      dataset: hasAny && marks.dataset ? { ...marks.dataset, counts } : undefined,
+    };
+  });
+}
+
+/** What the page says when kept data is gone. */
+function lostStatus(lost: LostFromStorage): KeptDatasetStatus {
+  const what = lost.splits
+    .map(({ split, count }) => `${splitWord(split)} set (${count.toLocaleString('en-US')} images)`)
+    .join(' and ');
+  const when = lost.keptAt ? ` on ${new Date(lost.keptAt).toLocaleString()}` : '';
+  return {
+    kind: 'lost',
+    message:
+      `The ${what} kept in this browser${when} is gone: the browser removed it (browsers may ` +
+      'do so when disk space runs low and storage is not persistent) or site data was cleared. ' +
+      'Load the files again.',
+  };
+}
+
 /** One keeper per page; `setStatus` receives every change of what the status line says. */
 export function createDatasetKeeper(setStatus: (status: KeptDatasetStatus) => void): DatasetKeeper {
   /** Splits stored so far (for the status line): image count by split. */
@@ -95,7 +143,9 @@ export function createDatasetKeeper(setStatus: (status: KeptDatasetStatus) => vo
         if (!isCurrent()) return;
         restoreSplits(splits);
         for (const s of splits) kept.set(s.split, s.count);
-        setStatus(keptStatus());
+        const lost = findLostSplits(readKeptMarks(), [...kept.keys()]);
+        setStatus(lost.splits.length > 0 ? lostStatus(lost) : keptStatus());
+        forgetLostSplits(lost);
       } catch (error) {
         if (!isCurrent()) return;
         const failure = restoreFailure(error);
@@ -113,6 +163,7 @@ export function createDatasetKeeper(setStatus: (status: KeptDatasetStatus) => vo
         await requestPersistentStorage();
         await (await loadStore()).saveSplit(loaded);
         kept.set(loaded.split, loaded.count);
+        markSplitKept(loaded);
         setStatus(keptStatus());
       } catch (error) {
         // The split stays loaded in the tab; what was kept before stays kept.
@@ -129,6 +180,7 @@ export function createDatasetKeeper(setStatus: (status: KeptDatasetStatus) => vo
       try {
         await (await loadStore()).clear();
         kept.clear();
+        updateKeptMarks(({ run }) => ({ run }));
       } catch (error) {
         setStatus({
           kind: 'error',

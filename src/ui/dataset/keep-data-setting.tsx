@@ -4,7 +4,9 @@ import type { KeptDatasetStatus } from './dataset-keeper';
 import type { KeptDataset } from './use-kept-dataset';
 
 /** What browser storage holds, or is doing, in the words of the status line. */
-function describeKeptStatus(status: Exclude<KeptDatasetStatus, { kind: 'error' }>): string {
+function describeKeptStatus(
+  status: Exclude<KeptDatasetStatus, { kind: 'error' } | { kind: 'lost' }>,
+): string {
   switch (status.kind) {
     case 'restoring':
       return 'Looking for data kept in this browser…';
@@ -36,7 +38,7 @@ export function KeepDataSetting({ kept, loaded }: { kept: KeptDataset; loaded: L
         Keep the loaded data in this browser (about 55 MB for the full set), so it is back after a
         reload and an interrupted run can resume
       </label>
-      {status.kind === 'error' ? (
+      {status.kind === 'error' || status.kind === 'lost' ? (
         <Alert>{status.message}</Alert>
       ) : (
         <StatusLine className="muted small">{describeKeptStatus(status)}</StatusLine>

@@ -7,6 +7,7 @@ import type { LoadedSplit } from '../../data/ingest-types';
 import { getArchitectureInfo } from '../../model/architecture-catalog';
 import { errorMessage } from '../../shared/errors';
 import type { StoredCheckpoint } from '../../storage/checkpoint-store';
+import type { RunRecord } from '../../storage/run-store';
 import type {
   TrainingRunResult,
   TrainingSession,
@@ -16,7 +17,7 @@ import type { BackendRequest } from '../../training/run-types';
 import type { TrainingParams } from '../../training/training-params';
 import type { BatchThrottle } from './batch-throttle';
 import type { BatchLog, TrainingRunOptions } from './training-run-options';
-import type { RunRecord, TrainingAction } from './training-state';
+import type { TrainingAction } from './training-state';
 
 /** Where a run reports: the per-batch buffer, the redraw throttle and the state reducer. */
 export interface RunReporting {
@@ -32,6 +33,8 @@ interface RunProgress {
   lastValAccuracy: number;
   backendLabel: string;
   tfjsVersion?: string;
+  /** The latest batch's throughput since the run (or resume) started, samples/s. */
+  samplesPerSec?: number;
 }
 
 /** A fresh run knows nothing yet; a resumed one starts from its checkpoint's last epoch. */
@@ -47,7 +50,7 @@ function initialProgress(resume: StoredCheckpoint | undefined): RunProgress {
 
 /** The session hooks of one run: batches to the buffer and throttle, the rest to state. */
 function runHooks(
-  params: TrainingParams,
+  { params, options }: { params: TrainingParams; options: TrainingRunOptions },
   progress: RunProgress,
   { batchLog, throttle, dispatch }: RunReporting,
 ): TrainingSessionHooks {
@@ -61,6 +64,7 @@ function runHooks(
     onBatch: (batch) => {
       batchLog.loss.push(batch.loss);
       batchLog.accuracy.push(batch.accuracy);
+      progress.samplesPerSec = batch.samplesPerSec;
       throttle.push(batch);
     },
     onEpoch: (epoch) => {
@@ -79,7 +83,10 @@ function runHooks(
       dispatch({ type: pauseState === 'paused' ? 'paused' : 'unpaused' });
     },
     onEvaluation: (evaluation) => dispatch({ type: 'evaluated', evaluation }),
-    onCheckpoint: (epochsCompleted) => dispatch({ type: 'checkpoint-saved', epochsCompleted }),
+    onCheckpoint: (epochsCompleted) => {
+      options.onCheckpoint?.(epochsCompleted);
+      dispatch({ type: 'checkpoint-saved', epochsCompleted });
+    },
     onCheckpointError: (epochsCompleted, message) =>
       dispatch({ type: 'checkpoint-failed', epochsCompleted, message }),
   };
@@ -118,6 +125,9 @@ function finishRun(
   const info = getArchitectureInfo(params.architectureId);
   const run: RunRecord = {
     id: Date.now(),
+    finishedAt: new Date().toISOString(),
+    history: result.history,
+    ...(progress.samplesPerSec !== undefined ? { samplesPerSec: progress.samplesPerSec } : {}),
     architectureLabel: info.label,
     parameterCount: info.totalParams,
     trainingParams: params,
@@ -132,8 +142,9 @@ function finishRun(
     backend: progress.backendLabel,
     end: result.end,
   };
+  runOptions.onRunRecord?.(run);
   const { keptEpoch, stoppedEarly } = result;
-  dispatch({ type: 'finished', end: result.end, run, keptEpoch, stoppedEarly });
+  dispatch({ type: 'finished', end: result.end, keptEpoch, stoppedEarly });
 }
 
 /** Starts one run on `session`; it reports through `reporting` until it ends. */
@@ -159,7 +170,7 @@ export function launchRun(
       },
       params,
       backendRequest,
-      runHooks(params, progress, reporting),
+      runHooks(run, progress, reporting),
       {
         initialModel: resume ? resume.model : options.initialModel,
         checkpoint: options.checkpoint,

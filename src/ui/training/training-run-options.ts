@@ -1,5 +1,6 @@
 /** What the UI asks of one training run, and what it learns from it. Types only. */
 import type { StoredCheckpoint } from '../../storage/checkpoint-store';
+import type { RunRecord } from '../../storage/run-store';
 import type { RunEnd, SerializedModel } from '../../training/run-types';
 import type { TrainingParams } from '../../training/training-params';
 import type { CheckpointTarget } from '../../training/worker-protocol';
@@ -31,6 +32,10 @@ export interface TrainingRunOptions {
   checkpoint?: CheckpointTarget;
   /** Called with the trained model when the run completes or is stopped. */
   onTrained?: (model: SerializedModel, summary: TrainedSummary) => void;
+  /** Called when the checkpoint after `epochsCompleted` epochs is safely stored. */
+  onCheckpoint?: (epochsCompleted: number) => void;
   /** Called once the run has ended, however it ended. */
   onEnded?: (end: RunEnd) => void;
+  /** Called with the runs-table row of a run that completed or was stopped. */
+  onRunRecord?: (run: RunRecord) => void;
 }

@@ -83,7 +83,11 @@ export function TrainingSection(props: TrainingSectionProps) {
         backend={state.backend}
         lastBatch={state.lastBatch}
       />
-      <RunNotices state={state} checkpointsOffReason={launcher.resumable.reason} />
+      <RunNotices
+        state={state}
+        checkpointsOffReason={launcher.resumable.reason}
+        lostRun={launcher.resumable.lostRun}
+      />
       {/* Mounted (empty) as soon as the data is in: building the four vega views is several
           tasks of tens of ms, better spent before Train than beside a busy worker. */}
       {(state.status !== 'idle' || hasData) && props.showCharts && (
@@ -120,12 +124,20 @@ function missingDataText({ train, test }: TrainingSectionProps['splits']): strin
 function RunNotices({
   state,
   checkpointsOffReason,
+  lostRun,
 }: {
   state: TrainingState;
   checkpointsOffReason: string | null;
+  /** The unfinished run whose checkpoint the browser no longer has, in the page's words. */
+  lostRun: string | null;
 }) {
   return (
     <>
+      {lostRun && state.status === 'idle' && (
+        <p role="alert" className="alert">
+          {lostRun}
+        </p>
+      )}
       {state.error && (
         <p role="alert" className="alert">
           Training failed: {state.error}

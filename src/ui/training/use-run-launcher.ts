@@ -8,7 +8,7 @@ import type { LoadedSplit } from '../../data/ingest-types';
 import { errorMessage } from '../../shared/errors';
 import type { RunEnd, SerializedModel } from '../../training/run-types';
 import type { TrainingParams } from '../../training/training-params';
-import { useResumableRun, type ResumableRuns } from './use-resumable-run';
+import { rememberCheckpoint, useResumableRun, type ResumableRuns } from './use-resumable-run';
 import { useTrainingLock, type TrainingLock } from './use-training-lock';
 import type { TrainedSummary } from './training-run-options';
 import type { TrainingController } from './use-training';
@@ -98,6 +98,7 @@ function useStartRun(
             initialModel,
             onTrained,
             checkpoint: { runId, datasetKey: key },
+            onCheckpoint: rememberCheckpoint(runId, params.epochs),
             onEnded: (end) => {
               release();
               onRunEnded(runId)(end);
@@ -151,6 +152,7 @@ export function useRunLauncher(
               resume: checkpoint,
               onTrained,
               checkpoint: { runId: checkpoint.runId, datasetKey: checkpoint.datasetKey },
+              onCheckpoint: rememberCheckpoint(checkpoint.runId, checkpoint.params.epochs),
               onEnded: (end) => {
                 release();
                 onRunEnded(checkpoint.runId)(end);
