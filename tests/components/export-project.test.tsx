@@ -1,37 +1,26 @@
 /**
- * `Export as a training project` in the runs table and in Keep the model: the .zip handed to
- * the browser holds the PyTorch and Keras projects of that run, and for a model its files.
+ * `Export as a training project` (one per run in the runs table, and in Keep the model): the
+ * .zip handed to the browser holds the PyTorch and Keras projects of that run, and for a model
+ * its files.
  */
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { SerializedModel } from '../../src/training/run-types';
-import { DEFAULT_TRAINING_PARAMS } from '../../src/training/training-params';
+import { DEFAULT_TRAINING_PARAMS, type TrainingParams } from '../../src/training/training-params';
+import { ExportProjectButton } from '../../src/ui/export/export-project-button';
 import { fromTraining } from '../../src/ui/models/current-model';
 import { ModelActions } from '../../src/ui/models/model-actions';
 import type { SavedModelsController } from '../../src/ui/models/use-saved-models';
-import { RunsTable } from '../../src/ui/training/runs-table';
-import type { RunRecord } from '../../src/ui/training/training-state';
 
-const RUN: RunRecord = {
-  id: 2,
-  architectureLabel: '1 · Conv64 → Pool4',
-  parameterCount: 607_818,
-  trainingParams: {
-    ...DEFAULT_TRAINING_PARAMS,
-    architectureId: 'conv1',
-    epochs: 5,
-    batchSize: 32,
-    optimizer: 'rmsprop',
-  },
-  epochsDone: 5,
-  trainAccuracy: 0.8,
-  valAccuracy: 0.79,
-  testAccuracy: 0.78,
-  wallTimeMs: 12_340,
-  backend: 'wasm',
-  end: 'completed',
+/** The settings of a run of the runs table. */
+const RUN_PARAMS: TrainingParams = {
+  ...DEFAULT_TRAINING_PARAMS,
+  architectureId: 'conv1',
+  epochs: 5,
+  batchSize: 32,
+  optimizer: 'rmsprop',
 };
 
 /** Catches what saveFile hands to the browser: the file name and the blob. */
@@ -59,12 +48,17 @@ afterEach(() => {
 });
 
 describe('Export as a training project', () => {
-  test('from the runs table: both projects of that run’s settings', async () => {
+  test('for a run: both projects of that run’s settings', async () => {
     const downloads = catchDownloads();
-    render(<RunsTable runs={[RUN]} />);
-    const table = screen.getByRole('table', { name: 'Runs' });
+    render(
+      <ExportProjectButton
+        params={RUN_PARAMS}
+        stem="conv1-run-2"
+        label="Export run 2 as a training project"
+      />,
+    );
     await userEvent.click(
-      within(table).getByRole('button', { name: 'Export run 2 as a training project' }),
+      screen.getByRole('button', { name: 'Export run 2 as a training project' }),
     );
     await waitFor(() => expect(downloads).toHaveLength(1));
     expect(downloads[0].name).toBe('conv1-run-2-training-project.zip');
