@@ -79,7 +79,16 @@ describe('training the seed CNN', () => {
           .toMatch(/WASM in a Web Worker/);
         const accuracy = await waitForTestAccuracy(page, 10 * MINUTE_MS);
         console.log(`[training] seed CNN, 2 epochs, 1,600 train images: test accuracy ${accuracy}`);
-        console.log(`[training] backend: ${await page.getByTestId('backend-info').innerText()}`);
+        const backendLine = await page.getByTestId('backend-info').innerText();
+        console.log(`[training] backend: ${backendLine}`);
+        // Our relaxed-SIMD convolution kernels ran, on as many threads as tfjs's own: their
+        // helper workers started inside the training worker from the minified build.
+        const threads =
+          /· (\d+) threads?, SIMD · convolutions: own relaxed-SIMD kernels, (\d+) thread/.exec(
+            backendLine,
+          );
+        expect(threads, backendLine).not.toBeNull();
+        expect(threads![2]).toBe(threads![1]);
         const longTasks = await longTasksMs();
         console.log(
           `[training] main-thread tasks over 50 ms while training on the worker path: ${longTasks.length}` +

@@ -83,37 +83,21 @@ export interface ConvData {
 export function randomConvData(shape: ConvShape, seed: number): ConvData {
   const { batch, inHeightPx, inWidthPx, inChannels, outHeightPx, outWidthPx, outChannels } = shape;
   const glorot = Math.sqrt(6 / (9 * (inChannels + outChannels)));
-  return tf.tidy(() => {
-    const x = tf.randomUniform([batch, inHeightPx, inWidthPx, inChannels], 0, 1, 'float32', seed);
-    const filter = tf.randomUniform(
-      [3, 3, inChannels, outChannels],
-      -glorot,
-      glorot,
-      'float32',
-      seed + 1,
-    );
-    const y = tf.conv2d(
-      x as tf.Tensor4D,
-      filter as tf.Tensor4D,
-      1,
-      shape.padTopPx === 1 ? 'same' : 'valid',
-    );
-    const byChannel = tf.reshape(y, [-1, outChannels]);
-    return {
-      x: x.dataSync() as Float32Array,
-      filter: filter.dataSync() as Float32Array,
-      // −mean, nudged up in even channels and down in odd ones (a channel of one value).
-      bias: tf
-        .sub(
-          tf.mul(tf.mod(tf.range(0, outChannels), 2), -0.02),
-          tf.sub(tf.mean(byChannel, 0), 0.01),
-        )
-        .dataSync() as Float32Array,
-      dy: tf
-        .randomNormal([batch, outHeightPx, outWidthPx, outChannels], 0, 1, 'float32', seed + 3)
-        .dataSync() as Float32Array,
-    };
-  });
+  const [x, filter, dy] = tf.tidy(() => [
+    tf.randomUniform([batch, inHeightPx, inWidthPx, inChannels], 0, 1, 'float32', seed).dataSync(),
+    tf
+      .randomUniform([3, 3, inChannels, outChannels], -glorot, glorot, 'float32', seed + 1)
+      .dataSync(),
+    tf
+      .randomNormal([batch, outHeightPx, outWidthPx, outChannels], 0, 1, 'float32', seed + 3)
+      .dataSync(),
+  ]) as Float32Array[];
+  // The expected output of channel c for inputs of mean 1/2 is ½·ΣW[…, c]: subtract it, then
+  // nudge even channels up and odd ones down so that a channel of one value is not all zero.
+  const bias = new Float32Array(outChannels);
+  for (let i = 0; i < filter.length; i++) bias[i % outChannels] -= 0.5 * filter[i];
+  for (let c = 0; c < outChannels; c++) bias[c] += c % 2 === 0 ? 0.01 : -0.01;
+  return { x, filter, bias, dy };
 }
 
 export interface ConvReference {
@@ -214,4 +198,23 @@ export function convShape(
     padTopPx: p,
     padLeftPx: p,
   };
+}
+
+/** y, relu(y + bias) by the fused op, and dx, dW of Σ y·dy, on the active backend. */
+export function apiPasses(shape: ConvShape, seed: number): Float32Array[] {
+  const data = randomConvData(shape, seed);
+  const pad = shape.padTopPx === 1 ? 'same' : 'valid';
+  const { batch, inHeightPx, inWidthPx, inChannels, outHeightPx, outWidthPx, outChannels } = shape;
+  return tf.tidy(() => {
+    const x = tf.tensor4d(data.x, [batch, inHeightPx, inWidthPx, inChannels]);
+    const w = tf.tensor4d(data.filter, [3, 3, inChannels, outChannels]);
+    const bias = tf.tensor1d(data.bias);
+    const dy = tf.tensor4d(data.dy, [batch, outHeightPx, outWidthPx, outChannels]);
+    const y = tf.conv2d(x, w, 1, pad);
+    const fused = tf.fused.conv2d({ x, filter: w, bias, strides: 1, pad, activation: 'relu' });
+    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, pad), dy)),
+    )([x, w]);
+    return [y, fused, dx, dw].map((t) => t.dataSync() as Float32Array);
+  });
 }

@@ -19,7 +19,7 @@ import { chooseSimdFlavour } from '../../../src/training/backend/wasm-conv3x3-po
 import { heapMemoryOf, isWasmBackendInternals } from '../../../src/training/backend/wasm-heap';
 import { compileForTraining } from '../../../src/training/train-loop';
 import type { BackendRequest } from '../../../src/training/run-types';
-import { convShape, maxRelativeError, randomConvData } from './conv3x3-support';
+import { apiPasses, convShape, maxRelativeError } from './conv3x3-support';
 import { loadRealSplit } from './real-data';
 
 const MAX_RELATIVE_ERROR = 1e-4;
@@ -38,25 +38,6 @@ function callsSince(before: WasmConv3x3Calls): WasmConv3x3Calls {
     filterGradient: now.filterGradient - before.filterGradient,
     fallback: now.fallback - before.fallback,
   };
-}
-
-/** y, relu(y + bias) by the fused op, and dx, dW of Σ y·dy, on the active backend. */
-function apiPasses(shape: ConvShape, seed: number): Float32Array[] {
-  const data = randomConvData(shape, seed);
-  const pad = shape.padTopPx === 1 ? 'same' : 'valid';
-  const { batch, inHeightPx, inWidthPx, inChannels, outHeightPx, outWidthPx, outChannels } = shape;
-  return tf.tidy(() => {
-    const x = tf.tensor4d(data.x, [batch, inHeightPx, inWidthPx, inChannels]);
-    const w = tf.tensor4d(data.filter, [3, 3, inChannels, outChannels]);
-    const bias = tf.tensor1d(data.bias);
-    const dy = tf.tensor4d(data.dy, [batch, outHeightPx, outWidthPx, outChannels]);
-    const y = tf.conv2d(x, w, 1, pad);
-    const fused = tf.fused.conv2d({ x, filter: w, bias, strides: 1, pad, activation: 'relu' });
-    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-      tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, pad), dy)),
-    )([x, w]);
-    return [y, fused, dx, dw].map((t) => t.dataSync() as Float32Array);
-  });
 }
 
 const LAYERS: ConvShape[] = [

@@ -1,0 +1,78 @@
+/**
+ * Our 3×3 kernels in Chromium against tfjs's cpu backend, through tfjs's own API (conv2d,
+ * fused conv2d + bias + ReLU, both gradients), for every conv layer of the six architectures
+ * and two odd shapes: relaxed SIMD on 2 threads (the app's choice) and on 1, SIMD128 on 2.
+ */
+import { initBackend } from '../../../src/training/backend/backend';
+import {
+  wasmConv3x3Calls,
+  type WasmConv3x3Calls,
+} from '../../../src/training/backend/wasm-conv3x3';
+import type { WasmConvKernelInfo } from '../../../src/training/run-types';
+import { apiPasses, convShape, maxRelativeError } from '../../unit/training/conv3x3-support';
+
+export const LAYERS = [
+  convShape(2, 28, 28, 1, 64, 'same'),
+  convShape(2, 28, 28, 1, 64, 'valid'),
+  convShape(2, 28, 28, 64, 64, 'same'),
+  convShape(2, 26, 26, 64, 64, 'valid'),
+  convShape(2, 14, 14, 64, 64, 'same'),
+  convShape(2, 14, 14, 64, 32, 'same'),
+  convShape(2, 14, 14, 32, 32, 'same'),
+  convShape(1, 5, 7, 7, 13, 'same'),
+  convShape(3, 1, 1, 4, 8, 'same'),
+];
+
+const CONFIGS: WasmConvKernelInfo[] = [
+  { flavour: 'relaxed', threads: 2 },
+  { flavour: 'relaxed', threads: 1 },
+  { flavour: 'simd128', threads: 2 },
+];
+
+export interface CheckReport {
+  isolated: boolean;
+  results: {
+    asked: WasmConvKernelInfo;
+    ran: WasmConvKernelInfo | undefined;
+    reason: string;
+    /** Per layer: max relative error of y, fused y, dx, dW against the cpu backend. */
+    errors: number[][];
+    calls: WasmConv3x3Calls;
+  }[];
+}
+
+async function check(): Promise<CheckReport> {
+  await initBackend({ preference: 'cpu', allowSoftwareWebgl: false }, 'worker');
+  const expected = LAYERS.map((shape) => apiPasses(shape, 31));
+  const results: CheckReport['results'] = [];
+  for (const asked of CONFIGS) {
+    const info = await initBackend(
+      {
+        preference: 'wasm',
+        allowSoftwareWebgl: false,
+        allowWasmThreads: true,
+        wasmConvKernels: asked.flavour,
+      },
+      'worker',
+      { wasmConvKernelThreads: asked.threads },
+    );
+    const before = wasmConv3x3Calls();
+    const errors = LAYERS.map((shape, i) =>
+      apiPasses(shape, 31).map((values, pass) => maxRelativeError(values, expected[i][pass])),
+    );
+    const after = wasmConv3x3Calls();
+    const calls = Object.fromEntries(
+      Object.entries(after).map(([key, count]) => [
+        key,
+        count - before[key as keyof WasmConv3x3Calls],
+      ]),
+    ) as unknown as WasmConv3x3Calls;
+    results.push({ asked, ran: info.wasmConvKernels, reason: info.reason, errors, calls });
+  }
+  return { isolated: globalThis.crossOriginIsolated === true, results };
+}
+
+check().then(
+  (report) => postMessage(report),
+  (error: unknown) => postMessage({ error: String(error instanceof Error ? error.stack : error) }),
+);
