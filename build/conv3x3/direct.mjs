@@ -386,10 +386,10 @@ function filterGradientChannelBlocks(mr, nr, madd, name) {
 }
 
 /**
- * `conv3x3_dw(x, dy, dw, N, H, W, Cin, Ho, Wo, Cout, padT, padL, rows, ciBegin, ciEnd)`:
- * dw [3, 3, Cin, Cout], rows [tap][ciBegin, ciEnd)[Cout] (overwritten), = Σ over n, oy, ox of
- * x [n, oy + ky − padT, ox + kx − padL, ci] · dy [n, oy, ox, co]. A thread takes a range of
- * input channels and writes only its rows.
+ * `conv3x3_dw(x, dy, dw, N, H, W, Cin, Ho, Wo, Cout, padT, padL, rows)`: adds to dw
+ * [3, 3, Cin, Cout] (zeroed by the caller) Σ over n, oy, ox of
+ * x [n, oy + ky − padT, ox + kx − padL, ci] · dy [n, oy, ox, co], for the N images given. Threads
+ * each add their own images into their own dw and the sums are added at the end.
  *
  * GEMM view: M = (tap, ci), MR input channels at a time (a remainder with a 1-channel tile);
  * N = Cout, NR·4 at a time; K = every output pixel of the batch. For each tap the range of
@@ -400,14 +400,14 @@ function filterGradientChannelBlocks(mr, nr, madd, name) {
  */
 export function directFilterGradientFunction({ mr, nr, madd }) {
   const channelTiles = lines(
-    set('ci0', get('ciBegin')),
+    set('ci0', '(i32.const 0)'),
     '(block $wideDone (loop $wide',
-    `(br_if $wideDone (i32.gt_s ${add(get('ci0'), mr)} ${get('ciEnd')}))`,
+    `(br_if $wideDone (i32.gt_s ${add(get('ci0'), mr)} ${get('Cin')}))`,
     filterGradientChannelBlocks(mr, nr, madd, 'Wide'),
     set('ci0', add(get('ci0'), mr)),
     '(br $wide)))',
     '(block $narrowDone (loop $narrow',
-    `(br_if $narrowDone (i32.ge_s ${get('ci0')} ${get('ciEnd')}))`,
+    `(br_if $narrowDone (i32.ge_s ${get('ci0')} ${get('Cin')}))`,
     filterGradientChannelBlocks(1, nr, madd, 'Narrow'),
     set('ci0', add(get('ci0'), 1)),
     '(br $narrow)))',
@@ -417,7 +417,7 @@ export function directFilterGradientFunction({ mr, nr, madd }) {
     '(param $x i32) (param $dy i32) (param $dw i32)',
     '(param $N i32) (param $H i32) (param $W i32) (param $Cin i32)',
     '(param $Ho i32) (param $Wo i32) (param $Cout i32) (param $padT i32) (param $padL i32)',
-    '(param $rows i32) (param $ciBegin i32) (param $ciEnd i32)',
+    '(param $rows i32)',
     tileLocals(mr, nr),
     range(nr).map((j) => `(local $lanes${j} i32)`),
     '(local $a v128) (local $lanesValue v128)',
@@ -428,12 +428,6 @@ export function directFilterGradientFunction({ mr, nr, madd }) {
     set('pixelBytes', floatBytes(get('Cin'))),
     // One pixel of dy and one row of dw are both Cout floats.
     set('coutBytes', floatBytes(get('Cout'))),
-    // Zero this call's rows of dw, tap by tap: [tap][ciBegin, ciEnd)[Cout].
-    set('tap', '(i32.const 0)'),
-    '(loop $zeroTaps',
-    `(memory.fill ${add(get('dw'), floatBytes(mul(add(mul(get('tap'), get('Cin')), get('ciBegin')), get('Cout'))))} (i32.const 0) ${floatBytes(mul(sub(get('ciEnd'), get('ciBegin')), get('Cout')))})`,
-    set('tap', add(get('tap'), 1)),
-    `(br_if $zeroTaps (i32.lt_u ${get('tap')} (i32.const 9))))`,
     set('n', '(i32.const 0)'),
     '(block $imagesDone (loop $images',
     `(br_if $imagesDone (i32.ge_u ${get('n')} ${get('N')}))`,

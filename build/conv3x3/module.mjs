@@ -16,10 +16,11 @@
  * - conv3x3_fwd, conv3x3_dw: direct forward (and input gradient) and filter gradient, any
  *   channel count and image size; conv3x3_fwd_single: the forward for one output channel
  *   (direct.mjs);
- * - winograd2_fwd, winograd4_fwd, winograd2_dw, winograd4_dw: Winograd F(2×2, 3×3) and
- *   F(4×4, 3×3) and their filter-gradient duals, channel counts multiples of 4 (winograd.mjs);
- * - pack_direct, pack_single, pack_winograd2, pack_winograd4 and the *_bytes size functions
- *   (packing.mjs).
+ * - winograd2_fwd, winograd4_fwd: Winograd F(2×2, 3×3) and F(4×4, 3×3);
+ *   winograd{2,4}_dw_accumulate and _finish: their filter-gradient duals; channel counts
+ *   multiples of 4 (winograd.mjs);
+ * - pack_direct, pack_single, pack_winograd2, pack_winograd4, the *_bytes size functions,
+ *   fill_zero and add_parts for the threads' partial sums (packing.mjs).
  */
 import {
   directFilterGradientFunction,
@@ -28,12 +29,13 @@ import {
 } from './direct.mjs';
 import {
   packDirectFunction,
+  PARTIAL_SUM_FUNCTIONS,
   packSingleFunction,
   packWinogradFunction,
   sizeFunctions,
 } from './packing.mjs';
 import { LOAD_LANES_FUNCTION, lines, multiplyAdd } from './wat-helpers.mjs';
-import { winogradFilterGradientFunction, winogradForwardFunction } from './winograd.mjs';
+import { winogradFilterGradientFunctions, winogradForwardFunction } from './winograd.mjs';
 
 /**
  * Register tiles and blocking, the same for every variant.
@@ -94,13 +96,14 @@ export function generateKernelModuleWat({ flavour, isShared }) {
     directFilterGradientFunction({ mr: filterGradientChannels, nr: vectors, madd }),
     winogradForwardFunction(winograd(2)),
     winogradForwardFunction(winograd(4)),
-    winogradFilterGradientFunction(winogradDw(2)),
-    winogradFilterGradientFunction(winogradDw(4)),
+    winogradFilterGradientFunctions(winogradDw(2)),
+    winogradFilterGradientFunctions(winogradDw(4)),
     packDirectFunction({ nr: vectors }),
     packSingleFunction(),
     packWinogradFunction({ m: 2, nr: vectors }),
     packWinogradFunction({ m: 4, nr: vectors }),
     sizeFunctions({ nr: vectors, tileBlock: winogradTileBlock }),
+    PARTIAL_SUM_FUNCTIONS,
     ')',
   );
 }

@@ -224,7 +224,8 @@ export function packWinogradFunction({ m, nr }) {
  * - packed_single_bytes(Ci): pack_single's output;
  * - packed_winograd_bytes(m, Ci, Co): pack_winograd{m}'s output;
  * - winograd_fwd_scratch_bytes(m, Ci, Co): winograd{m}_fwd's scratch;
- * - winograd_dw_scratch_bytes(m, Cr, Co): winograd{m}_dw's scratch for Cr input channels;
+ * - winograd_dw_sum_bytes(m, Ci, Co): S, the sum winograd{m}_dw_accumulate adds to;
+ * - winograd_dw_region_bytes(m, Ci, Co): one thread's region for it (S, then its scratch);
  * - zero_bytes(Ci, Co): the zero buffer every kernel takes.
  */
 export function sizeFunctions({ nr, tileBlock }) {
@@ -256,12 +257,17 @@ export function sizeFunctions({ nr, tileBlock }) {
       floatBytes(mul(alphaSquared, tileBlock, add(get('Ci'), padded(get('Co'))))),
     ),
     sizeFunction(
-      'winograd_dw_scratch_bytes',
-      ['m', 'Cr', 'Co'],
+      'winograd_dw_sum_bytes',
+      ['m', 'Ci', 'Co'],
+      floatBytes(mul(alphaSquared, get('Ci'), padded(get('Co')))),
+    ),
+    sizeFunction(
+      'winograd_dw_region_bytes',
+      ['m', 'Ci', 'Co'],
       floatBytes(
         mul(
           alphaSquared,
-          add(mul(tileBlock, add(get('Cr'), padded(get('Co')))), mul(get('Cr'), padded(get('Co')))),
+          add(mul(get('Ci'), padded(get('Co'))), mul(tileBlock, add(get('Ci'), padded(get('Co'))))),
         ),
       ),
     ),
@@ -272,3 +278,46 @@ export function sizeFunctions({ nr, tileBlock }) {
     ),
   );
 }
+
+/**
+ * Helpers for the threads' partial sums:
+ * - `fill_zero(address, bytes)`;
+ * - `add_parts(target, first, parts, strideBytes, count)`: target[i] += Σ_p first[p·stride + i]
+ *   for i < count floats (four at a time, the rest one by one).
+ */
+export const PARTIAL_SUM_FUNCTIONS = lines(
+  '(func (export "fill_zero") (param $address i32) (param $bytes i32)',
+  `(memory.fill ${get('address')} (i32.const 0) ${get('bytes')}))`,
+  '(func (export "add_parts") (param $target i32) (param $first i32) (param $parts i32) (param $strideBytes i32) (param $count i32)',
+  '(local $i i32) (local $p i32) (local $part i32) (local $sum v128) (local $one f32)',
+  set('i', '(i32.const 0)'),
+  '(block $vectorsDone (loop $vectors',
+  `(br_if $vectorsDone (i32.gt_s ${add(get('i'), 4)} ${get('count')}))`,
+  set('sum', `(v128.load ${add(get('target'), floatBytes(get('i')))})`),
+  set('part', add(get('first'), floatBytes(get('i')))),
+  set('p', '(i32.const 0)'),
+  '(block $partsDone (loop $parts',
+  `(br_if $partsDone (i32.ge_s ${get('p')} ${get('parts')}))`,
+  set('sum', `(f32x4.add ${get('sum')} (v128.load ${get('part')}))`),
+  set('part', add(get('part'), get('strideBytes'))),
+  set('p', add(get('p'), 1)),
+  '(br $parts)))',
+  `(v128.store ${add(get('target'), floatBytes(get('i')))} ${get('sum')})`,
+  set('i', add(get('i'), 4)),
+  '(br $vectors)))',
+  '(block $restDone (loop $rest',
+  `(br_if $restDone (i32.ge_s ${get('i')} ${get('count')}))`,
+  set('one', `(f32.load ${add(get('target'), floatBytes(get('i')))})`),
+  set('part', add(get('first'), floatBytes(get('i')))),
+  set('p', '(i32.const 0)'),
+  '(block $partsDone1 (loop $parts1',
+  `(br_if $partsDone1 (i32.ge_s ${get('p')} ${get('parts')}))`,
+  set('one', `(f32.add ${get('one')} (f32.load ${get('part')}))`),
+  set('part', add(get('part'), get('strideBytes'))),
+  set('p', add(get('p'), 1)),
+  '(br $parts1)))',
+  `(f32.store ${add(get('target'), floatBytes(get('i')))} ${get('one')})`,
+  set('i', add(get('i'), 1)),
+  '(br $rest)))',
+  ')',
+);

@@ -479,19 +479,28 @@ function filterTransform(alpha, G) {
 }
 
 /**
- * `winograd{m}_dw(x, dy, dw, zero, scratch, N, H, W, Cin, Ho, Wo, Cout, padT, padL, ciBegin,
- * ciEnd)`: the same result as conv3x3_dw for Cin and Cout multiples of 4, rows
- * [tap][ciBegin, ciEnd)[Cout] of dw (overwritten; the range is a multiple of 4 wide, so
- * threads can split it). `zero`: ≥ max(Cin, Cout) zero floats; `scratch`:
- * `winograd_dw_scratch_bytes(m, ciEnd − ciBegin, Cout)` bytes.
+ * The Winograd filter gradient, F(3×3, m×m), the dual of the forward algorithm: for one tile
+ * ⟨Aᵀ (U ⊙ V) A, dy⟩ = ⟨g, Gᵀ (V ⊙ Z) G⟩ with V = Bᵀ d B and Z = A dy Aᵀ, so
+ * dW = Gᵀ (Σ_tiles V ⊙ Z) G: α² GEMMs with a long reduction over tiles, S[k] += V[k]ᵀ Z[k],
+ * then one small transform per channel pair; α²/(9·m²) of the direct multiplications. Two
+ * exports, so that threads can each reduce their own images into their own S and one thread
+ * transforms the sum (channel counts multiples of 4):
  *
- * The dual of the forward algorithm: for one tile ⟨Aᵀ (U ⊙ V) A, dy⟩ = ⟨g, Gᵀ (V ⊙ Z) G⟩ with
- * V = Bᵀ d B and Z = A dy Aᵀ, so dW = Gᵀ (Σ_tiles V ⊙ Z) G: α² GEMMs with a long reduction
- * over tiles, S[k] += V[k]ᵀ Z[k], then one small transform per channel pair. α²/(9·m²) of the
- * direct multiplications.
+ * - `winograd{m}_dw_accumulate(x, dy, region, zero, N, H, W, Cin, Ho, Wo, Cout, padT, padL)`
+ *   adds the N images' Σ V[k]ᵀ Z[k] to S, the first part of `region`
+ *   (`winograd_dw_region_bytes(m, Cin, Cout)`: S [α²][Cin][CoutP], zeroed by the caller, then
+ *   this call's V and Z scratch); `zero`: ≥ max(Cin, Cout) zero floats.
+ * - `winograd{m}_dw_finish(region, dw, Cin, Cout)`: dw [3, 3, Cin, Cout] = Gᵀ S G (overwritten).
  */
-export function winogradFilterGradientFunction({ m, mr, nr, tileBlock, madd }) {
-  const { BT, AT, G } = WINOGRAD_MATRICES[m];
+export function winogradFilterGradientFunctions({ m, mr, nr, tileBlock, madd }) {
+  return lines(
+    winogradFilterGradientAccumulate({ m, mr, nr, tileBlock, madd }),
+    winogradFilterGradientFinish({ m, nr }),
+  );
+}
+
+function winogradFilterGradientAccumulate({ m, mr, nr, tileBlock, madd }) {
+  const { BT, AT } = WINOGRAD_MATRICES[m];
   const alpha = m + 2;
   const dyPointers = range(m).map((a) =>
     range(m).map((b) =>
@@ -509,14 +518,14 @@ export function winogradFilterGradientFunction({ m, mr, nr, tileBlock, madd }) {
     set('iy0', sub(get('oy'), get('padT'))),
     set('ix0', sub(get('ox'), get('padL'))),
     patchPointers(alpha),
-    // V[k][t][ci − ciBegin] for this call's input channels.
-    set('vp', add(get('sV'), mul(get('t'), get('vRowBytes')))),
-    set('channelBytes', floatBytes(get('ciBegin'))),
+    // V[k][t][ci] = (Bᵀ d B)[k].
+    set('vp', add(get('sV'), mul(get('t'), get('pixelBytes')))),
+    set('channelBytes', '(i32.const 0)'),
     '(loop $inputGroups',
     inputTransform(alpha, BT),
     set('vp', add(get('vp'), 16)),
     set('channelBytes', add(get('channelBytes'), 16)),
-    `(br_if $inputGroups (i32.lt_u ${get('channelBytes')} ${floatBytes(get('ciEnd'))})))`,
+    `(br_if $inputGroups (i32.lt_u ${get('channelBytes')} ${get('pixelBytes')})))`,
     // Z[k][t][co] = (A dy Aᵀ)[k].
     set('dyImage', add(get('dy'), mul(get('n'), get('Ho'), get('Wo'), get('dyPixelBytes')))),
     dyPointers,
@@ -530,29 +539,11 @@ export function winogradFilterGradientFunction({ m, mr, nr, tileBlock, madd }) {
     set('t', add(get('t'), 1)),
     `(br_if $blockTiles (i32.lt_s ${get('t')} ${get('tb')})))`,
   );
-  const finalPhase = lines(
-    set('dwTapBytes', floatBytes(mul(get('Cin'), get('Cout')))),
-    set('ci', '(i32.const 0)'),
-    '(loop $finalInputs',
-    set('co0', '(i32.const 0)'),
-    '(loop $finalOutputs',
-    set('sp', add(get('sS'), floatBytes(add(mul(get('ci'), get('CoutP')), get('co0'))))),
-    set(
-      'dwp',
-      add(get('dw'), floatBytes(add(mul(add(get('ciBegin'), get('ci')), get('Cout')), get('co0')))),
-    ),
-    filterTransform(alpha, G),
-    set('co0', add(get('co0'), 4)),
-    `(br_if $finalOutputs (i32.lt_s ${get('co0')} ${get('Cout')})))`,
-    set('ci', add(get('ci'), 1)),
-    `(br_if $finalInputs (i32.lt_s ${get('ci')} ${get('Cr')})))`,
-  );
   return lines(
-    `(func (export "winograd${m}_dw")`,
-    '(param $x i32) (param $dy i32) (param $dw i32) (param $zero i32) (param $scratch i32)',
+    `(func (export "winograd${m}_dw_accumulate")`,
+    '(param $x i32) (param $dy i32) (param $region i32) (param $zero i32)',
     '(param $N i32) (param $H i32) (param $W i32) (param $Cin i32)',
     '(param $Ho i32) (param $Wo i32) (param $Cout i32) (param $padT i32) (param $padL i32)',
-    '(param $ciBegin i32) (param $ciEnd i32)',
     commonLocals(alpha, mr, nr),
     range(m).map((a) =>
       range(m)
@@ -561,9 +552,10 @@ export function winogradFilterGradientFunction({ m, mr, nr, tileBlock, madd }) {
     ),
     '(local $Cr i32) (local $dyImage i32) (local $dyPixelBytes i32) (local $sV i32) (local $sZ i32) (local $sS i32)',
     '(local $zStride i32) (local $sStride i32) (local $vRowBytes i32) (local $zRowBytes i32) (local $zp i32) (local $sk i32)',
-    '(local $pv i32) (local $pz i32) (local $i i32) (local $sp i32) (local $dwp i32) (local $dwTapBytes i32)',
+    '(local $pv i32) (local $pz i32) (local $i i32)',
     tileGeometry(m, nr * 4),
-    set('Cr', sub(get('ciEnd'), get('ciBegin'))),
+    // The GEMMs take every input channel (Cr: the rows of V and S).
+    set('Cr', get('Cin')),
     set('pixelBytes', floatBytes(get('Cin'))),
     set('dyPixelBytes', floatBytes(get('Cout'))),
     set('vRowBytes', floatBytes(get('Cr'))),
@@ -571,11 +563,11 @@ export function winogradFilterGradientFunction({ m, mr, nr, tileBlock, madd }) {
     set('vStride', mul(tileBlock, get('vRowBytes'))),
     set('zStride', mul(tileBlock, get('zRowBytes'))),
     set('sStride', mul(get('Cr'), get('zRowBytes'))),
-    set('sV', get('scratch')),
+    set('sS', get('region')),
+    set('sV', add(get('sS'), mul(alpha * alpha, get('sStride')))),
     set('sZ', add(get('sV'), mul(alpha * alpha, get('vStride')))),
-    set('sS', add(get('sZ'), mul(alpha * alpha, get('zStride')))),
-    // S starts at zero; Z's padding columns (CoutP > Cout) must be zero too.
-    `(memory.fill ${get('scratch')} (i32.const 0) ${mul(alpha * alpha, add(get('vStride'), get('zStride'), get('sStride')))})`,
+    // Z's padding columns (CoutP > Cout) must be zero, and V's rows past the last tile finite.
+    `(memory.fill ${get('sV')} (i32.const 0) ${mul(alpha * alpha, add(get('vStride'), get('zStride')))})`,
     set('g0', '(i32.const 0)'),
     '(block $blocksDone (loop $blocks',
     `(br_if $blocksDone (i32.ge_u ${get('g0')} ${get('tileCount')}))`,
@@ -585,7 +577,48 @@ export function winogradFilterGradientFunction({ m, mr, nr, tileBlock, madd }) {
     filterGradientGemms({ alpha, mr, nr, madd }),
     set('g0', add(get('g0'), get('tb'))),
     '(br $blocks)))',
-    finalPhase,
+    ')',
+  );
+}
+
+function winogradFilterGradientFinish({ m, nr }) {
+  const blockFloats = nr * 4;
+  const { G } = WINOGRAD_MATRICES[m];
+  const alpha = m + 2;
+  return lines(
+    `(func (export "winograd${m}_dw_finish")`,
+    '(param $region i32) (param $dw i32) (param $Cin i32) (param $Cout i32)',
+    range(alpha)
+      .map((r) => `(local $d${r} v128)`)
+      .join(' '),
+    range(3)
+      .map((ky) =>
+        range(alpha)
+          .map((j) => `(local $t${ky}_${j} v128)`)
+          .join(' '),
+      )
+      .join(' '),
+    '(local $CoutP i32) (local $sStride i32) (local $dwTapBytes i32) (local $ci i32) (local $co0 i32) (local $sp i32) (local $dwp i32)',
+    set(
+      'CoutP',
+      mul(
+        `(i32.div_u ${add(get('Cout'), blockFloats - 1)} (i32.const ${blockFloats}))`,
+        blockFloats,
+      ),
+    ),
+    set('sStride', floatBytes(mul(get('Cin'), get('CoutP')))),
+    set('dwTapBytes', floatBytes(mul(get('Cin'), get('Cout')))),
+    set('ci', '(i32.const 0)'),
+    '(loop $finalInputs',
+    set('co0', '(i32.const 0)'),
+    '(loop $finalOutputs',
+    set('sp', add(get('region'), floatBytes(add(mul(get('ci'), get('CoutP')), get('co0'))))),
+    set('dwp', add(get('dw'), floatBytes(add(mul(get('ci'), get('Cout')), get('co0'))))),
+    filterTransform(alpha, G),
+    set('co0', add(get('co0'), 4)),
+    `(br_if $finalOutputs (i32.lt_s ${get('co0')} ${get('Cout')})))`,
+    set('ci', add(get('ci'), 1)),
+    `(br_if $finalInputs (i32.lt_s ${get('ci')} ${get('Cin')})))`,
     ')',
   );
 }

@@ -46,8 +46,6 @@ export interface Conv3x3Exports {
     padTopPx: number,
     padLeftPx: number,
     bandRows: number,
-    inChannelBegin: number,
-    inChannelEnd: number,
   ): void;
   conv3x3_fwd_single(
     x: number,
@@ -67,8 +65,10 @@ export interface Conv3x3Exports {
   ): void;
   winograd2_fwd: WinogradForward;
   winograd4_fwd: WinogradForward;
-  winograd2_dw: WinogradFilterGradient;
-  winograd4_dw: WinogradFilterGradient;
+  winograd2_dw_accumulate: WinogradFilterGradient;
+  winograd4_dw_accumulate: WinogradFilterGradient;
+  winograd2_dw_finish(region: number, dw: number, inChannels: number, outChannels: number): void;
+  winograd4_dw_finish(region: number, dw: number, inChannels: number, outChannels: number): void;
   pack_direct(
     w: number,
     bias: number,
@@ -85,8 +85,11 @@ export interface Conv3x3Exports {
   packed_single_bytes(inChannels: number): number;
   packed_winograd_bytes(m: number, inChannels: number, outChannels: number): number;
   winograd_fwd_scratch_bytes(m: number, inChannels: number, outChannels: number): number;
-  winograd_dw_scratch_bytes(m: number, inChannelCount: number, outChannels: number): number;
+  winograd_dw_sum_bytes(m: number, inChannels: number, outChannels: number): number;
+  winograd_dw_region_bytes(m: number, inChannels: number, outChannels: number): number;
   zero_bytes(inChannels: number, outChannels: number): number;
+  fill_zero(address: number, bytes: number): void;
+  add_parts(target: number, first: number, parts: number, strideBytes: number, count: number): void;
 }
 
 type WinogradForward = (
@@ -111,9 +114,8 @@ type WinogradForward = (
 type WinogradFilterGradient = (
   x: number,
   dy: number,
-  dw: number,
+  region: number,
   zero: number,
-  scratch: number,
   batch: number,
   inHeightPx: number,
   inWidthPx: number,
@@ -123,8 +125,6 @@ type WinogradFilterGradient = (
   outChannels: number,
   padTopPx: number,
   padLeftPx: number,
-  inChannelBegin: number,
-  inChannelEnd: number,
 ) => void;
 
 type PackWinograd = (

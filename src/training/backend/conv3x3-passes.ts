@@ -17,7 +17,11 @@ import {
   type ConvAlgorithm,
   type ConvShape,
 } from './conv3x3-geometry';
-import { channelRange } from './conv3x3-pool-shared';
+import {
+  finishFilterGradient,
+  partialSumBytes,
+  type FilterGradientJob,
+} from './conv3x3-pool-shared';
 import type { KernelRunner } from './conv3x3-pool';
 
 /** Blocks of the heap the kernels may use for the length of one call. */
@@ -115,22 +119,17 @@ export class Conv3x3Passes {
     const algorithm = this.chooseAlgorithm('filter-gradient', shape);
     assertFits(algorithm, shape, 'filter-gradient');
     if (algorithm === 'single-output') return; // refused above; narrows the type
-    const widestPart = Math.max(
-      ...Array.from({ length: this.threads }, (_, part) => {
-        const [begin, end] = channelRange(shape.inChannels, part, this.threads);
-        return end - begin;
-      }),
-    );
+    // Every thread sums into a region of its own (the direct kernel's first thread into dw).
     const scratchBytes =
       algorithm === 'direct'
-        ? 0
-        : this.kernels.winograd_dw_scratch_bytes(
+        ? partialSumBytes(this.kernels, { algorithm, shape })
+        : this.kernels.winograd_dw_region_bytes(
             tileSize(algorithm),
-            widestPart,
+            shape.inChannels,
             shape.outChannels,
           );
     this.withWorkspace(shape, 0, scratchBytes, (space) => {
-      this.runner.run({
+      const job: FilterGradientJob = {
         kind: 'filter-gradient',
         algorithm,
         shape,
@@ -141,7 +140,9 @@ export class Conv3x3Passes {
         scratch: space.scratch,
         scratchStrideBytes: space.scratchStrideBytes,
         bandRows: FILTER_GRADIENT_BAND_ROWS,
-      });
+      };
+      this.runner.run(job);
+      finishFilterGradient(this.kernels, job, this.threads);
     });
   }
 

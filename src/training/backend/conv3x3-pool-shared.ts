@@ -3,12 +3,13 @@
  * thread runs its part of it, and the control block through which the caller hands a job to
  * its helpers. One thread is the same code with one part.
  *
- * Splits:
- * - forward-type jobs (the forward pass and the input gradient, direct or Winograd) by images,
- *   handed out in chunks from a shared counter, so a thread that is descheduled (another tab,
- *   a busy core) simply takes fewer chunks; each Winograd part has its own scratch;
- * - filter-gradient jobs by input channels, in groups of 4, each part writing its own rows of
- *   dW.
+ * Every job is split by images, handed out in chunks from a shared counter, so a thread that
+ * is descheduled (another tab, a busy core) simply takes fewer chunks:
+ * - forward-type jobs (the forward pass and the input gradient) write disjoint outputs; each
+ *   Winograd part has its own scratch;
+ * - filter-gradient jobs sum over images, so each part adds its images into its own buffer
+ *   (for Winograd, its own S), and finishFilterGradient adds the parts up and, for Winograd,
+ *   transforms the sum.
  */
 import type { Conv3x3Exports } from './conv3x3-kernels';
 import { CONV_ALGORITHMS, type ConvAlgorithm, type ConvShape } from './conv3x3-geometry';
@@ -30,7 +31,10 @@ export interface ForwardJob {
   relu: boolean;
 }
 
-/** dW [3, 3, Cin, Cout] from x and dy. */
+/**
+ * dW [3, 3, Cin, Cout] from x and dy. Part p sums into its region, scratch + p·stride: S and
+ * its scratch for Winograd, a dW-sized buffer for the direct kernel (whose part 0 uses dW).
+ */
 export interface FilterGradientJob {
   kind: 'filter-gradient';
   algorithm: Exclude<ConvAlgorithm, 'single-output'>;
@@ -47,17 +51,24 @@ export interface FilterGradientJob {
 
 export type ConvJob = ForwardJob | FilterGradientJob;
 
-/** Hands out the next images of a forward-type job: [first, first + count), or null when done. */
+/** Hands out a job's next images: [first, first + count), or null when all are taken. */
 export type ImageDealer = () => { first: number; count: number } | null;
 
 const FLOAT_BYTES = 4;
 
-/** Input channels [begin, end) of `part` of `parts`: whole groups of 4, the rest to the last. */
-export function channelRange(channels: number, part: number, parts: number): [number, number] {
-  const groups = Math.floor(channels / 4);
-  const begin = Math.floor((part * groups) / parts) * 4;
-  const end = part === parts - 1 ? channels : Math.floor(((part + 1) * groups) / parts) * 4;
-  return [begin, end];
+/** The shape's sizes for `count` images, in the order every kernel takes them. */
+function sizesOf(s: ConvShape, count: number) {
+  return [
+    count,
+    s.inHeightPx,
+    s.inWidthPx,
+    s.inChannels,
+    s.outHeightPx,
+    s.outWidthPx,
+    s.outChannels,
+    s.padTopPx,
+    s.padLeftPx,
+  ] as const;
 }
 
 function runForwardImages(
@@ -70,17 +81,7 @@ function runForwardImages(
   const s = job.shape;
   const input = job.input + first * s.inHeightPx * s.inWidthPx * s.inChannels * FLOAT_BYTES;
   const output = job.output + first * s.outHeightPx * s.outWidthPx * s.outChannels * FLOAT_BYTES;
-  const sizes = [
-    count,
-    s.inHeightPx,
-    s.inWidthPx,
-    s.inChannels,
-    s.outHeightPx,
-    s.outWidthPx,
-    s.outChannels,
-    s.padTopPx,
-    s.padLeftPx,
-  ] as const;
+  const sizes = sizesOf(s, count);
   const relu = job.relu ? 1 : 0;
   const scratch = job.scratch + part * job.scratchStrideBytes;
   switch (job.algorithm) {
@@ -114,61 +115,68 @@ function runForwardImages(
   }
 }
 
+/** Bytes of one part's partial sum: S for Winograd, a dW for the direct kernel. */
+export function partialSumBytes(
+  k: Conv3x3Exports,
+  job: Pick<FilterGradientJob, 'algorithm' | 'shape'>,
+): number {
+  const { inChannels, outChannels } = job.shape;
+  if (job.algorithm === 'direct') return 9 * inChannels * outChannels * FLOAT_BYTES;
+  return k.winograd_dw_sum_bytes(job.algorithm === 'winograd2' ? 2 : 4, inChannels, outChannels);
+}
+
 function runFilterGradientPart(
   k: Conv3x3Exports,
   job: FilterGradientJob,
   part: number,
-  parts: number,
+  deal: ImageDealer,
 ): void {
   const s = job.shape;
-  const [begin, end] = channelRange(s.inChannels, part, parts);
-  if (end <= begin) return;
-  const sizes = [
-    s.batch,
-    s.inHeightPx,
-    s.inWidthPx,
-    s.inChannels,
-    s.outHeightPx,
-    s.outWidthPx,
-    s.outChannels,
-    s.padTopPx,
-    s.padLeftPx,
-  ] as const;
-  if (job.algorithm === 'direct') {
-    k.conv3x3_dw(
-      job.input,
-      job.outputGradient,
-      job.filterGradient,
-      ...sizes,
-      job.bandRows,
-      begin,
-      end,
-    );
-  } else {
-    const run = job.algorithm === 'winograd2' ? k.winograd2_dw : k.winograd4_dw;
-    run(
-      job.input,
-      job.outputGradient,
-      job.filterGradient,
-      job.zero,
-      job.scratch + part * job.scratchStrideBytes,
-      ...sizes,
-      begin,
-      end,
-    );
+  const target =
+    job.algorithm === 'direct' && part === 0
+      ? job.filterGradient
+      : job.scratch + part * job.scratchStrideBytes;
+  k.fill_zero(target, partialSumBytes(k, job));
+  for (let chunk = deal(); chunk !== null; chunk = deal()) {
+    const x = job.input + chunk.first * s.inHeightPx * s.inWidthPx * s.inChannels * FLOAT_BYTES;
+    const dy =
+      job.outputGradient + chunk.first * s.outHeightPx * s.outWidthPx * s.outChannels * FLOAT_BYTES;
+    const sizes = sizesOf(s, chunk.count);
+    if (job.algorithm === 'direct') k.conv3x3_dw(x, dy, target, ...sizes, job.bandRows);
+    else if (job.algorithm === 'winograd2')
+      k.winograd2_dw_accumulate(x, dy, target, job.zero, ...sizes);
+    else k.winograd4_dw_accumulate(x, dy, target, job.zero, ...sizes);
   }
 }
 
-/** Runs this thread's part of `job`: images from `deal` (forward) or its channel range. */
-export function runPart(
+/**
+ * After every part of a filter-gradient job has run: adds the parts' sums into part 0's (the
+ * direct kernel's part 0 is dW itself) and, for Winograd, transforms the sum into dW.
+ */
+export function finishFilterGradient(
   k: Conv3x3Exports,
-  job: ConvJob,
-  part: number,
+  job: FilterGradientJob,
   parts: number,
-  deal: ImageDealer,
 ): void {
+  const { scratch, scratchStrideBytes: stride, filterGradient } = job;
+  const { inChannels, outChannels } = job.shape;
+  const first = job.algorithm === 'direct' ? filterGradient : scratch;
+  if (parts > 1) {
+    k.add_parts(first, scratch + stride, parts - 1, stride, partialSumBytes(k, job) / FLOAT_BYTES);
+  }
+  if (job.algorithm === 'winograd2')
+    k.winograd2_dw_finish(scratch, filterGradient, inChannels, outChannels);
+  if (job.algorithm === 'winograd4')
+    k.winograd4_dw_finish(scratch, filterGradient, inChannels, outChannels);
+}
+
+/**
+ * Runs this thread's part of `job` on the images `deal` hands out. A filter-gradient job then
+ * needs finishFilterGradient, once every part has run.
+ */
+export function runPart(k: Conv3x3Exports, job: ConvJob, part: number, deal: ImageDealer): void {
   if (job.kind === 'filter-gradient') {
-    runFilterGradientPart(k, job, part, parts);
+    runFilterGradientPart(k, job, part, deal);
     return;
   }
   for (let chunk = deal(); chunk !== null; chunk = deal()) {
@@ -179,17 +187,16 @@ export function runPart(
 /**
  * The control block: an Int32Array on a SharedArrayBuffer. The caller writes a job into it,
  * sets PENDING to the number of helpers, bumps GENERATION and notifies; each helper waits on
- * GENERATION, runs its part and decrements PENDING. NEXT_IMAGE is the forward jobs' shared
+ * GENERATION, runs its part and decrements PENDING. NEXT_IMAGE is the jobs' shared image
  * counter; FAILED is set by a helper whose part threw.
  */
 export const CONTROL = {
   GENERATION: 0,
   PENDING: 1,
-  PARTS: 2,
-  NEXT_IMAGE: 3,
-  IMAGES_PER_GRAB: 4,
-  FAILED: 5,
-  EXIT: 6,
+  NEXT_IMAGE: 2,
+  IMAGES_PER_GRAB: 3,
+  FAILED: 4,
+  EXIT: 5,
   JOB: 8,
   LENGTH: 40,
 } as const;

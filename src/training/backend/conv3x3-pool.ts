@@ -46,7 +46,7 @@ export function singleThreadRunner(kernels: Conv3x3Exports): KernelRunner {
     threads: 1,
     run(job) {
       let isDealt = false;
-      runPart(kernels, job, 0, 1, () => {
+      runPart(kernels, job, 0, () => {
         if (isDealt) return null;
         isDealt = true;
         return { first: 0, count: job.shape.batch };
@@ -140,7 +140,6 @@ export async function createPoolRunner(
     threads,
     run(job) {
       writeJob(control, job);
-      control[CONTROL.PARTS] = threads;
       control[CONTROL.FAILED] = 0;
       control[CONTROL.IMAGES_PER_GRAB] = Math.max(
         1,
@@ -150,7 +149,7 @@ export async function createPoolRunner(
       Atomics.store(control, CONTROL.PENDING, helpers);
       Atomics.add(control, CONTROL.GENERATION, 1);
       Atomics.notify(control, CONTROL.GENERATION);
-      runPart(kernels, job, 0, threads, sharedImageDealer(control, job.shape.batch));
+      runPart(kernels, job, 0, sharedImageDealer(control, job.shape.batch));
       waitForHelpers(control, isBlockingAllowed);
       if (Atomics.load(control, CONTROL.FAILED) !== 0) {
         throw new Error('conv3x3 pool: a helper failed while running a job');

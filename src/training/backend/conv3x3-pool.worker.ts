@@ -34,8 +34,7 @@ function serve({ module, memory, control, part }: HelperStart): void {
     if (Atomics.load(control, CONTROL.EXIT) !== 0) return;
     try {
       const job = readJob(control);
-      const parts = control[CONTROL.PARTS];
-      runPart(kernels, job, part, parts, sharedImageDealer(control, job.shape.batch));
+      runPart(kernels, job, part, sharedImageDealer(control, job.shape.batch));
     } catch {
       Atomics.store(control, CONTROL.FAILED, 1);
     }

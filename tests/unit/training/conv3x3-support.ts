@@ -170,7 +170,7 @@ export function sequentialPartsRunner(kernels: Conv3x3Exports, parts: number): K
           next += parts;
           return { first, count: 1 };
         };
-        runPart(kernels, job, part, parts, deal);
+        runPart(kernels, job, part, deal);
       }
     },
     dispose() {},
