@@ -11,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EncodedCheckpoint } from '../src/app/cli-host-protocol';
 import { CHECKPOINT_SCHEMA_VERSION, findCheckpointProblem } from '../src/storage/checkpoint-store';
-import type { BackendPreference } from '../src/training/run-types';
+import type { BackendPreference, EpochMetrics } from '../src/training/run-types';
 import { UsageError } from './usage-error';
 
 export const CHECKPOINT_DIR_NAME = 'checkpoint';
@@ -114,6 +114,18 @@ function readPart(dir: string, name: string): ArrayBuffer {
 
 const toBase64 = (bytes: ArrayBuffer) => Buffer.from(bytes).toString('base64');
 
+/** JSON writes NaN (no validation split) as null; the engine's metrics hold NaN. */
+function withNaNs(metrics: EpochMetrics): EpochMetrics {
+  const number = (value: number | null) => value ?? Number.NaN;
+  return {
+    ...metrics,
+    loss: number(metrics.loss),
+    accuracy: number(metrics.accuracy),
+    valLoss: number(metrics.valLoss),
+    valAccuracy: number(metrics.valAccuracy),
+  };
+}
+
 /** Bytes the weight specs describe (every weight of our models is float32). */
 function weightBytes(specs: EncodedCheckpoint['model']['weightSpecs']): number {
   return specs.reduce((sum, spec) => sum + spec.shape.reduce((a, b) => a * b, 1) * 4, 0);
@@ -177,6 +189,7 @@ export function readCheckpointFiles(runDir: string): {
     invocation: json.invocation,
     checkpoint: {
       ...json.run,
+      history: json.run.history.map(withNaNs),
       model: {
         modelTopology: json.model.modelTopology,
         weightSpecs: json.model.weightSpecs,

@@ -74,20 +74,32 @@ async function launchBrowser(): Promise<Browser> {
   }
 }
 
-/** Page errors go to stderr: they explain a run that fails. */
-function watchPage(page: Page, warn: (line: string) => void): void {
-  page.on('pageerror', (error) => warn(`Host page error: ${error.message}`));
+/** What the command hears from Chromium besides the run's messages. */
+export interface HostWatchers {
+  /** Page errors and console errors, for stderr: they explain a run that fails. */
+  warn(line: string): void;
+  /** The page or Chromium went away during the run: no message will come. */
+  lose(why: string): void;
+}
+
+function watchPage(browser: Browser, page: Page, watchers: HostWatchers): { isClosing: boolean } {
+  const state = { isClosing: false };
+  page.on('pageerror', (error) => watchers.warn(`Host page error: ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error') warn(`Host page: ${message.text()}`);
+    if (message.type() === 'error') watchers.warn(`Host page: ${message.text()}`);
   });
-  page.on('crash', () => warn('The host page crashed.'));
+  page.on('crash', () => watchers.lose('the host page crashed (out of memory?)'));
+  browser.on('disconnected', () => {
+    if (!state.isClosing) watchers.lose('Chromium exited');
+  });
+  return state;
 }
 
 /** Starts the server and Chromium and opens the host page, ready for `start`. */
 export async function openHostPage(
   root: string,
   onMessage: (message: CliHostMessage) => Promise<void>,
-  warn: (line: string) => void,
+  watchers: HostWatchers,
 ): Promise<HostPage> {
   const { server, url } = await serveDist(root);
   let browser: Browser | null = null;
@@ -95,7 +107,7 @@ export async function openHostPage(
     browser = await launchBrowser();
     const context = await browser.newContext({ deviceScaleFactor: CHART_DEVICE_SCALE });
     const page = await context.newPage();
-    watchPage(page, warn);
+    const watching = watchPage(browser, page, watchers);
     await page.exposeBinding(CLI_REPORT_BINDING, (_source, message: CliHostMessage) =>
       onMessage(message),
     );
@@ -119,6 +131,7 @@ export async function openHostPage(
         );
       },
       async close() {
+        watching.isClosing = true;
         await opened.close().catch(() => undefined);
         await server.close();
       },

@@ -133,7 +133,10 @@ function onInterrupt(host: HostPage, terminal: RunTerminal): () => void {
 
 async function train(plan: RunPlan, env: CommandLineEnvironment, terminal: RunTerminal) {
   const session = new RunSession(plan, terminal, pathStyle(env.cwd));
-  const host = await openHostPage(env.root, (message) => session.handle(message), terminal.note);
+  const host = await openHostPage(env.root, (message) => session.handle(message), {
+    warn: terminal.note,
+    lose: (why) => session.fail(why),
+  });
   const removeInterruptHandler = onInterrupt(host, terminal);
   try {
     const config: CliRunConfig = {

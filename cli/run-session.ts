@@ -50,6 +50,7 @@ export class RunSession {
   /** Resolves with the exit status once the run has ended. */
   readonly exitStatus: Promise<number>;
   private settle: (status: number) => void = () => undefined;
+  private isSettled = false;
   private readonly history: EpochMetrics[];
   private readonly loadedLines: string[] = [];
   private readonly imageCounts = { train: 0, test: 0 };
@@ -63,10 +64,22 @@ export class RunSession {
     private readonly terminal: RunTerminal,
     private readonly paths: PathStyle,
   ) {
-    this.exitStatus = new Promise((resolve) => (this.settle = resolve));
+    this.exitStatus = new Promise((resolve) => {
+      this.settle = (status) => {
+        this.isSettled = true;
+        resolve(status);
+      };
+    });
     const resumed = plan.resume?.checkpoint;
     this.history = resumed ? resumed.history.slice(0, resumed.epoch) : [];
     this.checkpoint = plan.resume ? { dir: plan.resume.runDir, epoch: resumed!.epoch } : null;
+  }
+
+  /** Ends the run as failed (the page or Chromium is gone). */
+  fail(why: string): void {
+    if (this.isSettled) return;
+    this.terminal.note(`Training failed: ${why}.`);
+    this.settle(EXIT_FAILED);
   }
 
   /** Handles `message` after the ones before it; resolves when it is done (files written). */
