@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FinishedRun, RunCharts } from '../src/app/cli-host-protocol';
 import { CLASS_NAMES } from '../src/config/dataset';
+import { historyCsv } from '../src/storage/history-csv';
 import { createModelDownloadFiles } from '../src/storage/model-download-files';
 import { createModelMetadata, serializedModelSizeBytes } from '../src/storage/model-metadata';
 import type {
@@ -18,7 +19,6 @@ import type {
 } from '../src/training/run-types';
 import type { TrainingParams } from '../src/training/training-params';
 import { defaultModelName } from '../src/ui/models/current-model';
-import { epochSeconds } from './terminal';
 
 export const HISTORY_FILE = 'history.csv';
 export const METRICS_FILE = 'metrics.json';
@@ -40,23 +40,6 @@ export interface RunRecordContext {
 }
 
 const finiteOrNull = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
-
-/** history.csv: one row per epoch, numbered from 1 as the epoch lines are; NaN is empty. */
-export function historyCsv(history: EpochMetrics[]): string {
-  const cell = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '' : String(x));
-  const rows = history.map((m, i) =>
-    [
-      m.epoch + 1,
-      cell(m.loss),
-      cell(m.accuracy),
-      cell(m.valLoss),
-      cell(m.valAccuracy),
-      epochSeconds(history, i).toFixed(3),
-      cell(m.learningRate),
-    ].join(','),
-  );
-  return ['epoch,loss,accuracy,val_loss,val_accuracy,seconds,lr', ...rows].join('\n') + '\n';
-}
 
 export async function writeHistoryFile(outDir: string, history: EpochMetrics[]): Promise<void> {
   mkdirSync(outDir, { recursive: true });

@@ -2,7 +2,7 @@
  * Composition root: the page's outline, and the only place where data loading, training,
  * storage and the UI meet.
  */
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import { useChartWarmUp } from '../ui/charts/use-chart-warm-up';
 import { DatasetPanel } from '../ui/dataset/dataset-panel';
 import { DatasetPreview } from '../ui/dataset/preview';
@@ -11,8 +11,8 @@ import { ModelsPanel } from '../ui/models/models-panel';
 import { useCurrentModel } from '../ui/models/use-current-model';
 import { useSavedModels } from '../ui/models/use-saved-models';
 import { EvaluationPanel } from '../ui/training/evaluation-panel';
-import { RunsTable } from '../ui/training/runs-table';
 import { TrainingSection, type BackendChoice } from '../ui/training/training-section';
+import { useRunHistory } from '../ui/training/use-run-history';
 import { useRunLauncher } from '../ui/training/use-run-launcher';
 import { useTraining } from '../ui/training/use-training';
 import { TryItPanel } from '../ui/try-it/try-it-panel';
@@ -20,6 +20,11 @@ import { UpdateReady } from '../ui/feedback/update-ready';
 import { createPageTrainingSession } from './training-session';
 import { readUrlOptions } from './url-options';
 import { useAppUpdate } from './use-app-update';
+
+// The first screen has no runs to list: the runs panel loads once there are.
+const RunsPanel = lazy(() =>
+  import('../ui/training/runs-panel').then((m) => ({ default: m.RunsPanel })),
+);
 
 export function App() {
   const urlOptions = useMemo(() => readUrlOptions(window.location.search), []);
@@ -40,7 +45,8 @@ export function App() {
   );
   const training = useTraining(trainingOptions);
   const models = useCurrentModel(training, splits.test);
-  const launcher = useRunLauncher(training, splits, models.adoptTrained);
+  const runHistory = useRunHistory();
+  const launcher = useRunLauncher(training, splits, models.adoptTrained, runHistory.add);
   const savedModels = useSavedModels();
   const { state } = training;
   // Sections are numbered in page order; Results (3) is there only after an evaluation.
@@ -77,7 +83,11 @@ export function App() {
           test={splits.test}
         />
       )}
-      <RunsTable runs={state.runs} />
+      {(runHistory.runs.length > 0 || runHistory.problem) && (
+        <Suspense fallback={null}>
+          <RunsPanel history={runHistory} />
+        </Suspense>
+      )}
       <ModelsPanel
         current={models.current}
         saved={savedModels}

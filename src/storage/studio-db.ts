@@ -1,6 +1,6 @@
 /**
  * Our own small IndexedDB database (metadata, checkpoints, checkpoint pointers, the loaded
- * dataset), opened with the raw API and wrapped in promises. Model weights do not live here: tfjs's IndexedDB
+ * dataset, the runs table and the six-architecture experiment), opened with the raw API and wrapped in promises. Model weights do not live here: tfjs's IndexedDB
  * handler keeps them in its own `tensorflowjs` database (see model-store.ts).
  *
  * Each operation opens a connection and closes it when done, so a later schema upgrade in
@@ -10,7 +10,7 @@ import { StorageError } from './storage-error';
 
 export const STUDIO_DB_NAME = 'fashion-mnist-studio';
 /** Bump with an upgrade step in upgradeStudioDb when a store or index changes. */
-export const STUDIO_DB_VERSION = 2;
+export const STUDIO_DB_VERSION = 3;
 
 export const METADATA_STORE = 'model-metadata';
 export const CHECKPOINT_STORE = 'checkpoints';
@@ -19,6 +19,10 @@ export const CHECKPOINT_POINTER_STORE = 'checkpoint-pointers';
 export const CHECKPOINT_BY_RUN_INDEX = 'by-run';
 /** The loaded dataset, one record per split (version 2). */
 export const DATASET_STORE = 'datasets';
+/** The runs table's rows, one record per finished run, by id (version 3). */
+export const RUN_STORE = 'runs';
+/** The six-architecture experiment under way, one record (version 3). */
+export const EXPERIMENT_STORE = 'experiments';
 
 /** The IndexedDB factory from the global scope (window or worker), or undefined. */
 export function globalIndexedDb(): IDBFactory | undefined {
@@ -34,6 +38,10 @@ function upgradeStudioDb(db: IDBDatabase, oldVersion: number): void {
   }
   if (oldVersion < 2) {
     db.createObjectStore(DATASET_STORE, { keyPath: 'split' });
+  }
+  if (oldVersion < 3) {
+    db.createObjectStore(RUN_STORE, { keyPath: 'id' });
+    db.createObjectStore(EXPERIMENT_STORE, { keyPath: 'key' });
   }
 }
 

@@ -133,7 +133,9 @@ export async function trainAndWait(
   params: { architecture?: string; epochs: number; batchSize: number; seed: number },
   timeoutMs: number,
 ): Promise<number> {
-  if (params.architecture) await page.getByLabel('Architecture').selectOption(params.architecture);
+  if (params.architecture) {
+    await page.getByLabel('Architecture', { exact: true }).selectOption(params.architecture);
+  }
   await setTrainingParams(page, params);
   await page.getByRole('button', { name: 'Train', exact: true }).click();
   return waitForTestAccuracy(page, timeoutMs);

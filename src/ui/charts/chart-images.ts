@@ -8,12 +8,12 @@
 import type { View } from 'vega';
 import type { EpochMetrics, EvaluationResult } from '../../training/run-types';
 import { renderConfusionMatrix } from './confusion-matrix-render';
+import {
+  LINE_CHART_IMAGE_HEIGHT_PX as EPOCH_CHART_IMAGE_HEIGHT_PX,
+  LINE_CHART_IMAGE_WIDTH_PX as EPOCH_CHART_IMAGE_WIDTH_PX,
+} from './line-chart-image';
 import { createLiveLineChart } from './live-line-chart';
 import { epochFrame } from './training-chart-frames';
-
-/** Size of the line charts in the images, CSS pixels (the page's device scale multiplies it). */
-export const EPOCH_CHART_IMAGE_WIDTH_PX = 640;
-export const EPOCH_CHART_IMAGE_HEIGHT_PX = 360;
 
 /** PNG images as data URLs (`data:image/png;base64,…`). */
 export interface RunChartImages {

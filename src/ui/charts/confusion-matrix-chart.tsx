@@ -1,46 +1,66 @@
 /**
- * The test-set confusion matrix, drawn once per evaluation, after training: React owns the
- * box, a vega view built from tfjs-vis' confusion-matrix spec draws inside it. Unlike the live
- * curves it is drawn once, so building its view (tens of ms) is paid once, in the results
- * phase, in tasks of their own after the panel's commit.
+ * The test-set confusion matrix, drawn once per evaluation from tfjs-vis' confusion-matrix spec,
+ * with its text alternative: a summary of the commonest mistakes and the matrix as a table.
  */
-import { useEffect, useRef } from 'react';
-import type { View } from 'vega';
+import { useMemo } from 'react';
+import { CLASS_NAMES } from '../../config/dataset';
 import type { EvaluationResult } from '../../training/run-types';
-import { renderConfusionMatrix } from './confusion-matrix-render';
-import { nextTask } from './staged-view';
+import {
+  buildConfusionMatrixSpec,
+  summarizeConfusion,
+  toConfusionCells,
+} from './confusion-matrix-spec';
+import { StaticChart } from './static-chart';
 
 export function ConfusionMatrixChart({ evaluation }: { evaluation: EvaluationResult }) {
-  const boxRef = useRef<HTMLDivElement>(null);
-
-  useEffect(() => {
-    const box = boxRef.current;
-    if (!box) return;
-    let isCancelled = false;
-    let view: View | null = null;
-    const draw = async () => {
-      // Leave the first task to the React commit that mounted the panel.
-      await nextTask();
-      if (isCancelled) return;
-      view = await renderConfusionMatrix(box, evaluation, () => isCancelled);
-      if (isCancelled) view?.finalize();
-    };
-    draw().catch((error: unknown) => console.warn('Confusion matrix failed to draw', error));
-    return () => {
-      isCancelled = true;
-      // Releases the view's event listeners and timers; the next view clears the box.
-      view?.finalize();
-    };
-  }, [evaluation]);
-
-  // vega owns the inner box's children; React owns the figure around it.
+  const spec = useMemo(
+    () =>
+      buildConfusionMatrixSpec(toConfusionCells(evaluation.confusion, CLASS_NAMES), CLASS_NAMES),
+    [evaluation],
+  );
   return (
-    <div
-      className="chart"
-      role="figure"
-      aria-label="Confusion matrix (rows: true class, columns: predicted class)"
+    <StaticChart
+      spec={spec}
+      label="Confusion matrix (rows: true class, columns: predicted class)"
+      summary={summarizeConfusion(evaluation.confusion, CLASS_NAMES)}
+      image={{ title: 'confusion matrix (test set)', fileStem: 'confusion' }}
     >
-      <div ref={boxRef} />
-    </div>
+      <ConfusionTable confusion={evaluation.confusion} />
+    </StaticChart>
+  );
+}
+
+/** The counts as a table, folded away: the matrix for screen readers and for copying. */
+function ConfusionTable({ confusion }: { confusion: number[][] }) {
+  return (
+    <details className="chart-table">
+      <summary>The matrix as a table</summary>
+      <div className="table-scroll">
+        <table aria-label="Confusion matrix counts">
+          <thead>
+            <tr>
+              <th scope="col">True class \ predicted</th>
+              {CLASS_NAMES.map((name) => (
+                <th key={name} scope="col">
+                  {name}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {confusion.map((row, label) => (
+              <tr key={CLASS_NAMES[label]}>
+                <th scope="row">{CLASS_NAMES[label]}</th>
+                {row.map((count, predicted) => (
+                  <td key={CLASS_NAMES[predicted]} className="num">
+                    {count.toLocaleString('en-US')}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </details>
   );
 }

@@ -102,3 +102,33 @@ export function buildConfusionMatrixSpec(
     ],
   };
 }
+
+/** How many of the most frequent mistakes the matrix's summary names. */
+const SUMMARY_MISTAKES = 3;
+
+/**
+ * The matrix in a sentence, its text alternative: how many were right, and the commonest
+ * mistakes ("Shirt taken for T-shirt/top 112 times").
+ */
+export function summarizeConfusion(
+  confusion: readonly (readonly number[])[],
+  classNames: readonly string[],
+): string {
+  let total = 0;
+  let correct = 0;
+  const mistakes: { label: string; prediction: string; count: number }[] = [];
+  confusion.forEach((row, i) =>
+    row.forEach((count, j) => {
+      total += count;
+      if (i === j) correct += count;
+      else if (count > 0) mistakes.push({ label: classNames[i], prediction: classNames[j], count });
+    }),
+  );
+  const top = mistakes.sort((a, b) => b.count - a.count).slice(0, SUMMARY_MISTAKES);
+  const right = `${correct.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} test images on the diagonal (right)`;
+  if (top.length === 0) return `${right}; no mistakes.`;
+  const listed = top
+    .map((m) => `${m.label} taken for ${m.prediction} ${m.count.toLocaleString('en-US')} times`)
+    .join('; ');
+  return `${right}. Commonest mistakes: ${listed}.`;
+}

@@ -21,25 +21,31 @@ export interface LineChartLayout {
   heightPx: number;
   /** Lets the y scale leave out 0, as tfjs-vis' zoomToFit does. */
   zoomToFit: boolean;
+  /**
+   * x counts whole things from 1 (epochs, as Keras' history plots number them): integer ticks,
+   * a domain that starts at the first point. Otherwise x is a 0-based index (batches).
+   */
+  isCounted?: boolean;
 }
 
 /**
  * One chart row in tfjs-vis' wide format: x, then per series its y under the series name and
- * the series name under `${name}-name` (the colour field).
+ * the series name under `${name}-name` (the colour field). A series shorter than the others
+ * has null there, which vega-lite leaves out of that line.
  */
-export type LineChartRow = Record<string, number | string>;
+export type LineChartRow = Record<string, number | string | null>;
 
 /**
- * Rows for `values` (one array of y per series, all the same length). x is the point's index,
- * as in tfjs-vis, which ignores the x it is given.
+ * Rows for `values` (one array of y per series). Point i is at x = `firstX` + i: tfjs-vis'
+ * index (firstX 0) for batches, the epoch's number (firstX 1) for epochs.
  */
-export function toLineChartRows(series: string[], values: number[][]): LineChartRow[] {
-  const count = values[0]?.length ?? 0;
+export function toLineChartRows(series: string[], values: number[][], firstX = 0): LineChartRow[] {
+  const count = Math.max(0, ...values.map((v) => v.length));
   const rows: LineChartRow[] = [];
-  for (let x = 0; x < count; x++) {
-    const row: LineChartRow = { x };
+  for (let i = 0; i < count; i++) {
+    const row: LineChartRow = { x: firstX + i };
     series.forEach((name, s) => {
-      row[name] = values[s][x];
+      row[name] = values[s][i] ?? null;
       row[`${name}-name`] = name;
     });
     rows.push(row);
@@ -71,6 +77,7 @@ export function lineChartLayoutKey(layout: LineChartLayout): string {
     layout.widthPx,
     layout.heightPx,
     layout.zoomToFit,
+    layout.isCounted ?? false,
   ]);
 }
 
@@ -89,7 +96,15 @@ export function buildLineChartSpec(layout: LineChartLayout, xLabel: string) {
     },
     data: { name: LINE_CHART_DATA_NAME },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: xLabel },
+      x: {
+        field: 'x',
+        type: 'quantitative',
+        title: xLabel,
+        // Epochs 1, 2, 3…: no 0 and no 0.2, 0.4 between them.
+        ...(layout.isCounted
+          ? { scale: { zero: false, nice: false }, axis: { tickMinStep: 1, format: 'd' } }
+          : {}),
+      },
       tooltip: [
         { field: 'x', type: 'quantitative' },
         ...series.map((name) => ({ field: name, type: 'quantitative' })),

@@ -1,11 +1,14 @@
 /**
- * React owns the chart's box; a live vega view (built once) draws inside it and gets new
- * points streamed. Refreshes are coalesced like VisChart's: while one runs, only the latest
- * request waits.
+ * React owns the chart's figure; a live vega view (built once) draws inside it and gets new
+ * points streamed. Refreshes are coalesced: while one runs, only the latest request waits.
+ * Under the chart: a one-line summary of the curves (its text alternative) and its downloads.
  */
 import { useEffect, useRef } from 'react';
+import { ChartFigure } from './chart-figure';
 import { createCoalescedRunner, type CoalescedRunner } from './coalesced-runner';
+import { lineChartImageSource } from './line-chart-image';
 import { createLiveLineChart, type LineChartFrame } from './live-line-chart';
+import { summarizeFrame } from './training-chart-frames';
 
 /** A box that shows `frame()`, refreshed whenever `version` changes; nothing while null. */
 export function LineChart({
@@ -14,13 +17,16 @@ export function LineChart({
   label,
   yLabel,
   heightPx,
+  image,
 }: {
   frame: () => LineChartFrame | null;
   version: unknown;
-  /** Accessible name of the chart region. */
+  /** Accessible name of the chart's figure. */
   label: string;
   yLabel: string;
   heightPx: number;
+  /** The downloads' title and file name (`loss` → loss.png, loss.svg). */
+  image: { title: string; fileStem: string };
 }) {
   const boxRef = useRef<HTMLDivElement>(null);
   const frameRef = useRef(frame);
@@ -54,10 +60,22 @@ export function LineChart({
     runnerRef.current?.request();
   }, [version]);
 
-  // vega owns the inner box's children; React owns the figure around it.
+  const shown = frame();
   return (
-    <div className="chart" role="figure" aria-label={label}>
+    <ChartFigure
+      label={label}
+      summary={shown ? summarizeFrame(shown, yLabel) : 'No points yet.'}
+      download={{
+        fileStem: image.fileStem,
+        isReady: shown !== null,
+        getSource: () => {
+          const current = frameRef.current();
+          return current && lineChartImageSource(current, yLabel, image.title);
+        },
+      }}
+    >
+      {/* vega owns this box's children; React owns the figure around it. */}
       <div ref={boxRef} />
-    </div>
+    </ChartFigure>
   );
 }

@@ -23,9 +23,19 @@ import { createStagedView, warmUpVega, type YieldToEventLoop } from './staged-vi
 export interface LineChartFrame {
   /** Series names, in legend order. */
   series: string[];
-  /** y per series, all the same length; point i is drawn at x = i (as tfjs-vis does). */
+  /**
+   * y per series; point i is drawn at x = i (as tfjs-vis does), or at i + 1 when `isCounted`.
+   * A series may be shorter than the others (runs of different lengths compared).
+   */
   values: number[][];
   xLabel: string;
+  /** x counts whole things from 1 (epochs): integer ticks, starting at 1. */
+  isCounted?: boolean;
+}
+
+/** The chart rows of `frame`: x from 0, or from 1 when it counts epochs. */
+export function frameRows(frame: LineChartFrame): LineChartRow[] {
+  return toLineChartRows(frame.series, frame.values, frame.isCounted ? 1 : 0);
 }
 
 export interface LiveLineChartOptions {
@@ -97,9 +107,10 @@ export function createLiveLineChart(
         widthPx: measureWidthPx(element),
         heightPx: options.heightPx,
         zoomToFit: options.zoomToFit,
+        isCounted: frame.isCounted,
       };
       const key = lineChartLayoutKey(layout);
-      const rows = toLineChartRows(frame.series, frame.values);
+      const rows = frameRows(frame);
       const isNewView = !view || key !== layoutKey;
       if (!view || isNewView) {
         const created = await createStagedView(element, buildLineChartSpec(layout, frame.xLabel), {

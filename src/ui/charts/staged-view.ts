@@ -71,6 +71,15 @@ export async function createStagedView(
 }
 
 /**
+ * A view of `vegaLiteSpec` with no element (renderer 'none'), for drawing images of a chart
+ * (`toCanvas`, `toSVG`), with the same interpreter as the page's views. Finalize it after use.
+ */
+export function createHeadlessView(vegaLiteSpec: object): View {
+  const vegaSpec = compile(vegaLiteSpec as TopLevelSpec).spec;
+  return createView(parseForInterpreter(vegaSpec), 'none');
+}
+
+/**
  * Compiles, parses and runs `vegaLiteSpec` headless on a few `data` rows, each step in its own
  * task, and throws the view away. The first compile and parse in a page cost two to three times the later ones
  * (V8 compiles vega-lite's and vega's code on first use), so doing this once while the page

@@ -15,6 +15,8 @@ interface ChartSpec {
   label: string;
   yLabel: string;
   frame: () => LineChartFrame | null;
+  /** The downloads' title and file name. */
+  image: { title: string; fileStem: string };
 }
 
 /** Charts side by side, all refreshed when `version` changes. */
@@ -41,28 +43,41 @@ export function BatchCharts({
       label: 'Training loss per batch',
       yLabel: 'loss',
       frame: () => batchFrame(getSeries().loss, 'training loss'),
+      image: { title: 'loss per batch', fileStem: 'loss-per-batch' },
     },
     {
       label: 'Training accuracy per batch',
       yLabel: 'accuracy',
       frame: () => batchFrame(getSeries().accuracy, 'training accuracy'),
+      image: { title: 'accuracy per batch', fileStem: 'accuracy-per-batch' },
     },
   ];
   return <ChartRow charts={charts} version={version} />;
 }
 
-/** Training and validation loss and accuracy per epoch. */
+/**
+ * Training and validation loss and accuracy per epoch; their images are titled like the seed
+ * project's Keras figures ("model loss", "model accuracy") and named like the command line's.
+ */
 export function EpochCharts({ epochs }: { epochs: EpochMetrics[] }) {
   const charts: ChartSpec[] = [
-    { label: 'Loss per epoch', yLabel: 'loss', frame: () => epochFrame(epochs, 'loss') },
+    {
+      label: 'Loss per epoch',
+      yLabel: 'loss',
+      frame: () => epochFrame(epochs, 'loss'),
+      image: { title: 'model loss', fileStem: 'loss' },
+    },
     {
       label: 'Accuracy per epoch',
       yLabel: 'accuracy',
       frame: () => epochFrame(epochs, 'accuracy'),
+      image: { title: 'model accuracy', fileStem: 'accuracy' },
     },
   ];
   return <ChartRow charts={charts} version={epochs} />;
 }
 
 export { ConfusionMatrixChart } from './confusion-matrix-chart';
+export { PerClassAccuracyChart } from './per-class-accuracy-chart';
+export { RunComparisonChart } from './run-comparison-chart';
 export { warmUpLineCharts } from './live-line-chart';

@@ -5,16 +5,24 @@ export function DeleteButton({
   name,
   disabled,
   onDelete,
+  label,
 }: {
   /** What is deleted, as the question names it. */
   name: string;
   disabled: boolean;
   onDelete: () => void;
+  /** Accessible name when several Delete buttons share a list or table (`Delete run 3`). */
+  label?: string;
 }) {
   const [isConfirming, setIsConfirming] = useState(false);
   if (!isConfirming) {
     return (
-      <button type="button" disabled={disabled} onClick={() => setIsConfirming(true)}>
+      <button
+        type="button"
+        disabled={disabled}
+        aria-label={label}
+        onClick={() => setIsConfirming(true)}
+      >
         Delete
       </button>
     );

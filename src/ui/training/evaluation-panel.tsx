@@ -8,6 +8,9 @@ import { MisclassifiedImages } from './misclassified-images';
 const ConfusionMatrixChart = lazy(() =>
   import('../charts/training-charts').then((m) => ({ default: m.ConfusionMatrixChart })),
 );
+const PerClassAccuracyChart = lazy(() =>
+  import('../charts/training-charts').then((m) => ({ default: m.PerClassAccuracyChart })),
+);
 
 /**
  * Test-set results: accuracy (and with flip averaging, when the recipe asked), the seed-style
@@ -48,7 +51,12 @@ export function EvaluationPanel({
         <Suspense fallback={<p className="muted">Loading chart…</p>}>
           <ConfusionMatrixChart evaluation={evaluation} />
         </Suspense>
-        <PerClassAccuracyTable perClassAccuracy={evaluation.perClassAccuracy} />
+        <div className="per-class-pair">
+          <PerClassAccuracyTable perClassAccuracy={evaluation.perClassAccuracy} />
+          <Suspense fallback={<p className="muted">Loading chart…</p>}>
+            <PerClassAccuracyChart perClassAccuracy={evaluation.perClassAccuracy} />
+          </Suspense>
+        </div>
       </div>
       {test && evaluation.misclassified.length > 0 && (
         <MisclassifiedImages misclassified={evaluation.misclassified} testImages={test.images} />

@@ -1,68 +1,128 @@
-import { formatCount, formatDuration, formatPercent } from '../format';
-import type { RunRecord } from './training-state';
-import { optimizerLabel } from '../../training/training-params';
-import { summarizeRecipe } from './recipe-summary';
+/**
+ * The runs table: one row per kept run in the columns of the seed project's experiment table
+ * (runs-columns.ts), sortable by any column (a button in each header, `aria-sort` on the
+ * sorted one), with a box per run to pick it for the comparison chart, the run's export as a
+ * training project, and Delete.
+ */
+import { useState } from 'react';
+import type { RunRecord } from '../../storage/run-store';
 import { ExportProjectButton } from '../export/export-project-button';
+import { DeleteButton } from '../models/delete-button';
+import { RUN_COLUMNS, sortRuns, type NumberedRun, type RunSort } from './runs-columns';
 
-/** This tab's runs, in the columns of the seed project's experiment table. */
-export function RunsTable({ runs }: { runs: RunRecord[] }) {
+export interface RunsTableProps {
+  /** The kept runs, oldest first (their numbers follow this order). */
+  runs: RunRecord[];
+  /** Runs picked for the comparison chart, by id; with `onToggleSelected`, a Compare column. */
+  selected?: ReadonlySet<number>;
+  onToggleSelected?: (id: number) => void;
+  /** With it, each row has Delete (which asks once more). */
+  onDelete?: (id: number) => void;
+}
+
+/** The runs numbered from 1 in the order they ended. */
+export function numberRuns(runs: readonly RunRecord[]): NumberedRun[] {
+  return runs.map((run, index) => ({ run, number: index + 1 }));
+}
+
+const INITIAL_SORT: RunSort = { column: 'number', direction: 'ascending' };
+
+export function RunsTable({ runs, selected, onToggleSelected, onDelete }: RunsTableProps) {
+  const [sort, setSort] = useState<RunSort>(INITIAL_SORT);
   if (runs.length === 0) return null;
+  const rows = sortRuns(numberRuns(runs), sort);
+  const sortBy = (column: RunSort['column']) =>
+    setSort((current) => ({
+      column,
+      direction:
+        current.column === column && current.direction === 'ascending' ? 'descending' : 'ascending',
+    }));
   return (
-    <section className="panel">
-      <h2>Runs in this tab</h2>
-      <div className="table-scroll">
-        <table aria-label="Runs">
-          <thead>
-            <tr>
-              <th scope="col">Architecture</th>
-              <th scope="col">Parameters</th>
-              <th scope="col">Epochs</th>
-              <th scope="col">Batch size</th>
-              <th scope="col">Learning rate</th>
-              <th scope="col">Optimizer</th>
-              <th scope="col">Recipe</th>
-              <th scope="col">Train acc.</th>
-              <th scope="col">Val. acc.</th>
-              <th scope="col">Test acc.</th>
-              <th scope="col">Wall time</th>
-              <th scope="col">Backend</th>
-              <th scope="col">Elsewhere</th>
-            </tr>
-          </thead>
-          <tbody>
-            {runs.map((r) => (
-              <tr key={r.id}>
-                <td>{r.architectureLabel}</td>
-                <td className="num">{formatCount(r.parameterCount)}</td>
-                <td className="num">
-                  {r.epochsDone}
-                  {r.end === 'stopped' ? ` of ${r.trainingParams.epochs} (stopped)` : ''}
-                </td>
-                <td className="num">{r.trainingParams.batchSize}</td>
-                <td className="num">{r.trainingParams.learningRate}</td>
-                <td>{optimizerLabel(r.trainingParams.optimizer)}</td>
-                <td>{summarizeRecipe(r.trainingParams)}</td>
-                <td className="num">{formatPercent(r.trainAccuracy)}</td>
-                <td className="num">{formatPercent(r.valAccuracy)}</td>
-                <td className="num">
-                  {formatPercent(r.testAccuracy)}
-                  {r.testAccuracyFlipAveraged !== undefined &&
-                    ` (${formatPercent(r.testAccuracyFlipAveraged)} with flip averaging)`}
-                </td>
-                <td className="num">{formatDuration(r.wallTimeMs)}</td>
-                <td>{r.backend}</td>
-                <td>
-                  <ExportProjectButton
-                    params={r.trainingParams}
-                    stem={`${r.trainingParams.architectureId}-run-${r.id}`}
-                    label={`Export run ${r.id} as a training project`}
-                  />
-                </td>
-              </tr>
+    <div className="table-scroll">
+      <table aria-label="Runs" className="runs-table">
+        <thead>
+          <tr>
+            {onToggleSelected && <th scope="col">Compare</th>}
+            {RUN_COLUMNS.map((column) => (
+              <th
+                key={column.id}
+                scope="col"
+                aria-sort={sort.column === column.id ? sort.direction : undefined}
+              >
+                <button type="button" className="sort-button" onClick={() => sortBy(column.id)}>
+                  {column.header}
+                  <span aria-hidden="true" className="sort-mark">
+                    {sort.column !== column.id ? '' : sort.direction === 'ascending' ? ' ▲' : ' ▼'}
+                  </span>
+                </button>
+              </th>
             ))}
-          </tbody>
-        </table>
-      </div>
-    </section>
+            <th scope="col">Export</th>
+            {onDelete && <th scope="col">Delete</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <RunRow
+              key={row.run.id}
+              row={row}
+              isSelected={selected?.has(row.run.id) ?? false}
+              onToggleSelected={onToggleSelected}
+              onDelete={onDelete}
+            />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function RunRow({
+  row,
+  isSelected,
+  onToggleSelected,
+  onDelete,
+}: {
+  row: NumberedRun;
+  isSelected: boolean;
+  onToggleSelected?: (id: number) => void;
+  onDelete?: (id: number) => void;
+}) {
+  const { run, number } = row;
+  return (
+    <tr>
+      {onToggleSelected && (
+        <td>
+          <input
+            type="checkbox"
+            aria-label={`Compare run ${number}`}
+            checked={isSelected}
+            onChange={() => onToggleSelected(run.id)}
+          />
+        </td>
+      )}
+      {RUN_COLUMNS.map((column) => (
+        <td key={column.id} className={column.isNumeric ? 'num' : undefined}>
+          {column.text(row)}
+        </td>
+      ))}
+      <td>
+        <ExportProjectButton
+          params={run.trainingParams}
+          stem={`${run.trainingParams.architectureId}-run-${number}`}
+          label={`Export run ${number} as a training project`}
+        />
+      </td>
+      {onDelete && (
+        <td>
+          <DeleteButton
+            name={`run ${number} (${run.architectureLabel})`}
+            label={`Delete run ${number}`}
+            disabled={false}
+            onDelete={() => onDelete(run.id)}
+          />
+        </td>
+      )}
+    </tr>
   );
 }

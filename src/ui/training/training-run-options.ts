@@ -22,6 +22,19 @@ export interface BatchLog {
   accuracy: number[];
 }
 
+/** What whoever starts a run (the six-architecture experiment) asks of it and learns from it. */
+export interface RunObserver {
+  /** The checkpoint run id to write under, so the run can be found again after a reload. */
+  runId?: string;
+  /** Stamped on the run's record in the runs table. */
+  experimentId?: string;
+  /**
+   * Called once, when the run has ended: with its record (and the id the runs table gave it)
+   * when it completed or was stopped, without one when it failed or never started.
+   */
+  onFinished?: (end: RunEnd, run: RunRecord | undefined) => void;
+}
+
 /** How a run starts (fresh, further, resumed), where it checkpoints and whom it tells. */
 export interface TrainingRunOptions {
   /** Train further from these weights (fresh optimizer) instead of a fresh model. */

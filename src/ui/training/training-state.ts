@@ -25,24 +25,6 @@ export function isRunActive(status: TrainingStatus): boolean {
   );
 }
 
-/** One row of this tab's runs table (the seed project's experiment table). */
-export interface RunRecord {
-  id: number;
-  architectureLabel: string;
-  /** The architecture's parameters, as Keras counts them. */
-  parameterCount: number;
-  trainingParams: TrainingParams;
-  epochsDone: number;
-  trainAccuracy: number;
-  valAccuracy: number;
-  testAccuracy: number;
-  /** With test-time flip averaging, when the recipe measured it. */
-  testAccuracyFlipAveraged?: number;
-  wallTimeMs: number;
-  backend: string;
-  end: RunEnd;
-}
-
 export interface TrainingState {
   status: TrainingStatus;
   runId: number;
@@ -64,7 +46,6 @@ export interface TrainingState {
   keptEpoch?: number;
   /** Whether early stopping ended the run before its last epoch. */
   stoppedEarly?: boolean;
-  runs: RunRecord[];
 }
 
 export type TrainingAction =
@@ -84,7 +65,6 @@ export type TrainingAction =
   | {
       type: 'finished';
       end: RunEnd;
-      run?: RunRecord;
       /** The 0-based epoch whose weights the model kept (best validation accuracy). */
       keptEpoch?: number;
       stoppedEarly?: boolean;
@@ -97,7 +77,6 @@ export const INITIAL_TRAINING_STATE: TrainingState = {
   status: 'idle',
   runId: 0,
   epochs: [],
-  runs: [],
 };
 
 /** What a failed checkpoint write means for this run, in the words the page shows. */
@@ -179,7 +158,6 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
         end: action.end,
         keptEpoch: action.keptEpoch,
         stoppedEarly: action.stoppedEarly,
-        runs: action.run ? [...state.runs, action.run] : state.runs,
       };
     case 'failed':
       return { ...state, status: 'failed', error: action.message };

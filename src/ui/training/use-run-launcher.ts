@@ -10,14 +10,22 @@ import type { RunEnd, SerializedModel } from '../../training/run-types';
 import type { TrainingParams } from '../../training/training-params';
 import { rememberCheckpoint, useResumableRun, type ResumableRuns } from './use-resumable-run';
 import { useTrainingLock, type TrainingLock } from './use-training-lock';
-import type { TrainedSummary } from './training-run-options';
+import type { RunRecord } from '../../storage/run-store';
+import type { RunObserver, TrainedSummary, TrainingRunOptions } from './training-run-options';
 import type { TrainingController } from './use-training';
 
 export interface RunLauncher {
-  /** Trains on the loaded data: a fresh model, or further from `initialModel`'s weights. */
-  startRun: (params: TrainingParams, initialModel?: SerializedModel) => void;
-  /** Continues the unfinished run from its checkpoint. */
-  resumeRun: () => void;
+  /**
+   * Trains on the loaded data: a fresh model, or further from `initialModel`'s weights.
+   * Resolves false when nothing started (no data, a run being prepared, another tab training).
+   */
+  startRun: (
+    params: TrainingParams,
+    initialModel?: SerializedModel,
+    observer?: RunObserver,
+  ) => Promise<boolean>;
+  /** Continues the unfinished run from its checkpoint; resolves false when nothing started. */
+  resumeRun: (observer?: RunObserver) => Promise<boolean>;
   resumable: ResumableRuns;
   /** Whether the loaded data is what the unfinished run trained on. */
   hasResumableData: boolean;
@@ -56,6 +64,28 @@ interface RunStarter {
   lock: TrainingLock;
   onTrained: (model: SerializedModel, summary: TrainedSummary) => void;
   onRunEnded: (runId: string) => (end: RunEnd) => void;
+  /** Adds a finished run to the runs table; returns the id it got there. */
+  recordRun: (run: RunRecord) => number;
+}
+
+/** The run options that report a run's end: to the launcher, the runs table and `observer`. */
+function reportingOptions(
+  recordRun: (run: RunRecord) => number,
+  observer: RunObserver | undefined,
+  onEnded: (end: RunEnd) => void,
+): Pick<TrainingRunOptions, 'onRunRecord' | 'onEnded'> {
+  return {
+    onRunRecord: (run) => {
+      const tagged = observer?.experimentId ? { ...run, experimentId: observer.experimentId } : run;
+      const id = recordRun(tagged);
+      observer?.onFinished?.(run.end, { ...tagged, id });
+    },
+    onEnded: (end) => {
+      onEnded(end);
+      // A completed or stopped run reports through its record, which comes next.
+      if (end === 'failed') observer?.onFinished?.('failed', undefined);
+    },
+  };
 }
 
 /**
@@ -64,24 +94,28 @@ interface RunStarter {
  */
 function useStartRun(
   { train, test }: Splits,
-  { training, resumable, lock, onTrained, onRunEnded }: RunStarter,
+  { training, resumable, lock, onTrained, onRunEnded, recordRun }: RunStarter,
   onStart: () => void,
 ): RunLauncher['startRun'] {
   /** Set while a run's checkpoint bookkeeping runs, so a second click starts nothing. */
   const isPreparingRef = useRef(false);
   return useCallback(
-    (params: TrainingParams, initialModel?: SerializedModel) => {
-      if (!train || !test || isPreparingRef.current) return;
+    (params: TrainingParams, initialModel?: SerializedModel, observer?: RunObserver) => {
+      if (!train || !test || isPreparingRef.current) return Promise.resolve(false);
       onStart();
       const data = { train, test };
       isPreparingRef.current = true;
       const started = lock.withLock((release) => {
         if (!resumable.isAvailable) {
           isPreparingRef.current = false;
-          training.start(params, data, { initialModel, onTrained, onEnded: release });
+          training.start(params, data, {
+            initialModel,
+            onTrained,
+            ...reportingOptions(recordRun, observer, release),
+          });
           return;
         }
-        const runId = crypto.randomUUID();
+        const runId = observer?.runId ?? crypto.randomUUID();
         void (async () => {
           let key: string;
           try {
@@ -90,6 +124,7 @@ function useStartRun(
             await resumable.discardAll().catch(() => undefined);
           } catch {
             release();
+            observer?.onFinished?.('failed', undefined);
             return;
           } finally {
             isPreparingRef.current = false;
@@ -99,18 +134,19 @@ function useStartRun(
             onTrained,
             checkpoint: { runId, datasetKey: key },
             onCheckpoint: rememberCheckpoint(runId, params.epochs),
-            onEnded: (end) => {
+            ...reportingOptions(recordRun, observer, (end) => {
               release();
               onRunEnded(runId)(end);
-            },
+            }),
           });
         })();
       });
       void started.then((isStarted) => {
         if (!isStarted) isPreparingRef.current = false;
       });
+      return started;
     },
-    [train, test, resumable, training, onTrained, onRunEnded, lock, onStart],
+    [train, test, resumable, training, onTrained, onRunEnded, lock, onStart, recordRun],
   );
 }
 
@@ -118,6 +154,7 @@ export function useRunLauncher(
   training: TrainingController,
   splits: Splits,
   onTrained: (model: SerializedModel, summary: TrainedSummary) => void,
+  recordRun: (run: RunRecord) => number,
 ): RunLauncher {
   const { train, test } = splits;
   const resumable = useResumableRun();
@@ -134,38 +171,44 @@ export function useRunLauncher(
     [resumable],
   );
 
-  const startRun = useStartRun(splits, { training, resumable, lock, onTrained, onRunEnded }, () =>
-    setResumeError(null),
+  const startRun = useStartRun(
+    splits,
+    { training, resumable, lock, onTrained, onRunEnded, recordRun },
+    () => setResumeError(null),
   );
 
-  const resumeRun = useCallback(() => {
-    const run = resumable.resumable;
-    if (!run || !train || !test) return;
-    setResumeError(null);
-    void lock.withLock((release) =>
-      resumable.read(run.runId).then(
-        (checkpoint) =>
-          training.start(
-            checkpoint.params,
-            { train, test },
-            {
-              resume: checkpoint,
-              onTrained,
-              checkpoint: { runId: checkpoint.runId, datasetKey: checkpoint.datasetKey },
-              onCheckpoint: rememberCheckpoint(checkpoint.runId, checkpoint.params.epochs),
-              onEnded: (end) => {
-                release();
-                onRunEnded(checkpoint.runId)(end);
+  const resumeRun = useCallback(
+    (observer?: RunObserver) => {
+      const run = resumable.resumable;
+      if (!run || !train || !test) return Promise.resolve(false);
+      setResumeError(null);
+      return lock.withLock((release) =>
+        resumable.read(run.runId).then(
+          (checkpoint) =>
+            training.start(
+              checkpoint.params,
+              { train, test },
+              {
+                resume: checkpoint,
+                onTrained,
+                checkpoint: { runId: checkpoint.runId, datasetKey: checkpoint.datasetKey },
+                onCheckpoint: rememberCheckpoint(checkpoint.runId, checkpoint.params.epochs),
+                ...reportingOptions(recordRun, observer, (end) => {
+                  release();
+                  onRunEnded(checkpoint.runId)(end);
+                }),
               },
-            },
-          ),
-        (error: unknown) => {
-          release();
-          setResumeError(`The run could not be resumed: ${errorMessage(error)}`);
-        },
-      ),
-    );
-  }, [resumable, train, test, training, onTrained, onRunEnded, lock]);
+            ),
+          (error: unknown) => {
+            release();
+            setResumeError(`The run could not be resumed: ${errorMessage(error)}`);
+            observer?.onFinished?.('failed', undefined);
+          },
+        ),
+      );
+    },
+    [resumable, train, test, training, onTrained, onRunEnded, lock, recordRun],
+  );
 
   return {
     startRun,

@@ -9,7 +9,6 @@ import { DEFAULT_TRAINING_PARAMS } from '../../../src/training/training-params';
 import {
   INITIAL_TRAINING_STATE,
   trainingReducer,
-  type RunRecord,
   type TrainingAction,
   type TrainingState,
   type TrainingStatus,
@@ -59,22 +58,8 @@ const EVALUATION: EvaluationResult = {
   misclassified: [],
 };
 
-const runRecord = (id: number): RunRecord => ({
-  id,
-  architectureLabel: 'Seed CNN',
-  parameterCount: 93_322,
-  trainingParams: DEFAULT_TRAINING_PARAMS,
-  epochsDone: 1,
-  trainAccuracy: 0.82,
-  valAccuracy: 0.84,
-  testAccuracy: 0.85,
-  wallTimeMs: 50_000,
-  backend: 'cpu',
-  end: 'completed',
-});
-
 /** A whole run: started, backend chosen, batches, one epoch, evaluated, finished. */
-function completedRun(state: TrainingState, runId: number): TrainingState {
+function completedRun(state: TrainingState): TrainingState {
   return reduce(
     state,
     { type: 'started', params: DEFAULT_TRAINING_PARAMS },
@@ -84,13 +69,13 @@ function completedRun(state: TrainingState, runId: number): TrainingState {
     { type: 'evaluating' },
     { type: 'epoch', epoch: epoch(0) },
     { type: 'evaluated', evaluation: EVALUATION },
-    { type: 'finished', end: 'completed', run: runRecord(runId) },
+    { type: 'finished', end: 'completed' },
   );
 }
 
 describe('trainingReducer', () => {
-  test('a full run ends finished with its epochs, evaluation and one runs-table row', () => {
-    const state = completedRun(INITIAL_TRAINING_STATE, 1);
+  test('a full run ends finished with its epochs and evaluation', () => {
+    const state = completedRun(INITIAL_TRAINING_STATE);
     expect(state).toMatchObject({
       status: 'finished',
       runId: 1,
@@ -99,12 +84,11 @@ describe('trainingReducer', () => {
       epochs: [epoch(0)],
       evaluation: EVALUATION,
       end: 'completed',
-      runs: [runRecord(1)],
     });
   });
 
-  test("started resets the previous run's progress but keeps the runs table", () => {
-    const finished = completedRun(INITIAL_TRAINING_STATE, 1);
+  test("started resets the previous run's progress", () => {
+    const finished = completedRun(INITIAL_TRAINING_STATE);
     const params = { ...DEFAULT_TRAINING_PARAMS, epochs: 3 };
     const state = trainingReducer(finished, { type: 'started', params });
     expect(state).toEqual({
@@ -117,7 +101,6 @@ describe('trainingReducer', () => {
       evaluation: undefined,
       end: undefined,
       error: undefined,
-      runs: [runRecord(1)],
     });
   });
 
@@ -133,32 +116,29 @@ describe('trainingReducer', () => {
     expect(state.error).toBeUndefined();
   });
 
-  test('finished appends a run after the earlier ones', () => {
-    const two = completedRun(completedRun(INITIAL_TRAINING_STATE, 1), 2);
-    expect(two.runs.map((r) => r.id)).toEqual([1, 2]);
+  test('a second run counts on from the first', () => {
+    const two = completedRun(completedRun(INITIAL_TRAINING_STATE));
     expect(two.runId).toBe(2);
   });
 
-  test('finished without a run record keeps the table as it was', () => {
-    const one = completedRun(INITIAL_TRAINING_STATE, 1);
+  test('a stopped run ends finished, stopped', () => {
     const state = reduce(
-      one,
+      completedRun(INITIAL_TRAINING_STATE),
       { type: 'started', params: DEFAULT_TRAINING_PARAMS },
       { type: 'stopping' },
       { type: 'finished', end: 'stopped' },
     );
     expect(state.status).toBe('finished');
     expect(state.end).toBe('stopped');
-    expect(state.runs).toBe(one.runs);
   });
 
-  test('failed does not add a runs-table row', () => {
+  test('failed keeps the message', () => {
     const state = reduce(
       INITIAL_TRAINING_STATE,
       { type: 'started', params: DEFAULT_TRAINING_PARAMS },
       { type: 'failed', message: 'out of memory' },
     );
-    expect(state).toMatchObject({ status: 'failed', error: 'out of memory', runs: [] });
+    expect(state).toMatchObject({ status: 'failed', error: 'out of memory' });
   });
 
   test.each<[string, TrainingAction]>([
@@ -259,10 +239,10 @@ describe('trainingReducer', () => {
   });
 
   test('never mutates the state it is given', () => {
-    const finished = completedRun(INITIAL_TRAINING_STATE, 1);
+    const finished = completedRun(INITIAL_TRAINING_STATE);
     const snapshot = structuredClone(finished);
-    completedRun(finished, 2);
+    completedRun(finished);
     expect(finished).toEqual(snapshot);
-    expect(INITIAL_TRAINING_STATE).toEqual({ status: 'idle', runId: 0, epochs: [], runs: [] });
+    expect(INITIAL_TRAINING_STATE).toEqual({ status: 'idle', runId: 0, epochs: [] });
   });
 });
