@@ -247,6 +247,9 @@ test('a save that exceeds the storage quota says so and keeps the earlier save',
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: CHROMIUM_ARGS,
+    // The offline app's precache (the build, ~8 MB) counts against the same origin quota and
+    // alone exceeds this one; the test is about saved models, so no service worker here.
+    serviceWorkers: 'block',
   });
   const page = context.pages()[0] ?? (await context.newPage());
   try {
