@@ -134,7 +134,9 @@ describe('text alternatives', () => {
   });
 
   test('the confusion matrix names its commonest mistakes; the bars their extremes', () => {
-    const confusion = CLASS_NAMES.map((_, t) => CLASS_NAMES.map((__, p) => (t === p ? 90 : 0)));
+    const confusion: number[][] = CLASS_NAMES.map((_, t) =>
+      CLASS_NAMES.map((__, p) => (t === p ? 90 : 0)),
+    );
     confusion[6][0] = 12;
     confusion[4][2] = 7;
     expect(summarizeConfusion(confusion, CLASS_NAMES)).toBe(
