@@ -2,8 +2,9 @@
  * Composition root: the page's outline, and the only place where data loading, training,
  * storage and the UI meet.
  */
-import { lazy, Suspense, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useChartWarmUp } from '../ui/charts/use-chart-warm-up';
+import { useExperimentSlot } from '../ui/experiment/experiment-slot';
 import { DatasetPanel } from '../ui/dataset/dataset-panel';
 import { DatasetPreview } from '../ui/dataset/preview';
 import { useLoadedDataset } from '../ui/dataset/use-loaded-dataset';
@@ -12,6 +13,7 @@ import { useCurrentModel } from '../ui/models/use-current-model';
 import { useSavedModels } from '../ui/models/use-saved-models';
 import { EvaluationPanel } from '../ui/training/evaluation-panel';
 import { TrainingSection, type BackendChoice } from '../ui/training/training-section';
+import { RunsSection } from '../ui/training/runs-section';
 import { useRunHistory } from '../ui/training/use-run-history';
 import { useRunLauncher } from '../ui/training/use-run-launcher';
 import { useTraining } from '../ui/training/use-training';
@@ -20,11 +22,6 @@ import { UpdateReady } from '../ui/feedback/update-ready';
 import { createPageTrainingSession } from './training-session';
 import { readUrlOptions } from './url-options';
 import { useAppUpdate } from './use-app-update';
-
-// The first screen has no runs to list: the runs panel loads once there are.
-const RunsPanel = lazy(() =>
-  import('../ui/training/runs-panel').then((m) => ({ default: m.RunsPanel })),
-);
 
 export function App() {
   const urlOptions = useMemo(() => readUrlOptions(window.location.search), []);
@@ -49,6 +46,7 @@ export function App() {
   const launcher = useRunLauncher(training, splits, models.adoptTrained, runHistory.add);
   const savedModels = useSavedModels();
   const { state } = training;
+  const experimentSlot = useExperimentSlot({ launcher, runs: runHistory.runs, splits, state });
   // Sections are numbered in page order; Results (3) is there only after an evaluation.
   const keepSectionNumber = state.evaluation ? 4 : 3;
 
@@ -72,6 +70,7 @@ export function App() {
         backend={backend}
         onBackendChange={setBackend}
         showCharts={urlOptions.showCharts}
+        experiment={experimentSlot}
       />
       {state.evaluation && (
         <EvaluationPanel
@@ -83,11 +82,7 @@ export function App() {
           test={splits.test}
         />
       )}
-      {(runHistory.runs.length > 0 || runHistory.problem) && (
-        <Suspense fallback={null}>
-          <RunsPanel history={runHistory} />
-        </Suspense>
-      )}
+      <RunsSection history={runHistory} />
       <ModelsPanel
         current={models.current}
         saved={savedModels}

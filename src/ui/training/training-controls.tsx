@@ -51,6 +51,8 @@ export interface TrainingControlsProps {
   /** Lets a paused run go on. */
   onUnpause: () => void;
   onStop: () => void;
+  /** With it, "Run the six architectures" trains each architecture with these settings. */
+  onRunExperiment?: (params: TrainingParams) => void;
 }
 
 export function TrainingControls(props: TrainingControlsProps) {
@@ -65,6 +67,11 @@ export function TrainingControls(props: TrainingControlsProps) {
     if (read.params) {
       props.onTrain(read.params, Boolean(props.trainableModelName) && form.isTrainingFurther);
     }
+  };
+  const runExperiment = () => {
+    const read = readTrainingForm(form);
+    setProblems(read.problems);
+    if (read.params) props.onRunExperiment?.(read.params);
   };
 
   return (
@@ -82,7 +89,7 @@ export function TrainingControls(props: TrainingControlsProps) {
           Train {props.trainableModelName} further (its architecture is used)
         </CheckboxField>
       )}
-      <RunButtons {...props} />
+      <RunButtons {...props} onRunExperiment={props.onRunExperiment && runExperiment} />
       {problems.length > 0 && (
         <p role="alert" className="alert">
           {problems.join(' ')}
@@ -165,7 +172,9 @@ function BackendFields(props: TrainingControlsProps & { disabled: boolean }) {
   );
 }
 
-function RunButtons(props: TrainingControlsProps) {
+function RunButtons(
+  props: Omit<TrainingControlsProps, 'onRunExperiment'> & { onRunExperiment?: () => void },
+) {
   const { status } = props;
   return (
     <div className="buttons">
@@ -184,6 +193,13 @@ function RunButtons(props: TrainingControlsProps) {
         disabled={status !== 'running' && status !== 'paused'}
       >
         Stop
+      </button>
+      <button
+        type="button"
+        onClick={props.onRunExperiment}
+        disabled={isRunActive(status) || !props.canTrain || !props.onRunExperiment}
+      >
+        Run the six architectures
       </button>
       {!props.canTrain && props.missingData && <span className="muted">{props.missingData}</span>}
     </div>

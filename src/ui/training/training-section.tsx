@@ -2,9 +2,10 @@
  * Section 2 of the page: the unfinished run (if any), the training form and buttons, progress,
  * what went wrong, the live charts and the epoch table.
  */
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import type { LoadedSplit } from '../../data/ingest-types';
 import type { BackendPreference } from '../../training/run-types';
+import type { TrainingParams } from '../../training/training-params';
 import type { CurrentModel } from '../models/current-model';
 import { EpochTable } from './epoch-table';
 import { ResumePanel } from './resume-panel';
@@ -35,6 +36,18 @@ export interface TrainingSectionProps {
   backend: BackendChoice;
   onBackendChange: (choice: BackendChoice) => void;
   showCharts: boolean;
+  /** The six-architecture experiment: its button's handler and its panel. */
+  experiment?: ExperimentSlot;
+}
+
+export interface ExperimentSlot {
+  /** Prepares the experiment with the form's settings (the panel asks to confirm). */
+  onRun: (params: TrainingParams) => void;
+  /** An experiment is under way or interrupted: the button is off until it ends. */
+  isUnderWay: boolean;
+  /** The checkpoint run id of its current run: the panel offers that resume, not this section. */
+  checkpointRunId?: string;
+  panel: ReactNode;
 }
 
 export function TrainingSection(props: TrainingSectionProps) {
@@ -45,12 +58,12 @@ export function TrainingSection(props: TrainingSectionProps) {
   return (
     <section className="panel" aria-label="Training">
       <h2>2 · Train</h2>
-      {run && !isRunActive(state.status) && (
+      {run && !isRunActive(state.status) && run.runId !== props.experiment?.checkpointRunId && (
         <ResumePanel
           run={run}
           hasMatchingData={launcher.hasResumableData}
           canStart={!isRunActive(state.status) && !launcher.isTrainingElsewhere}
-          onResume={launcher.resumeRun}
+          onResume={() => void launcher.resumeRun()}
           onDiscard={() => void launcher.resumable.discard(run.runId)}
           error={launcher.resumeError}
         />
@@ -66,17 +79,19 @@ export function TrainingSection(props: TrainingSectionProps) {
         }
         onTrain={(params, isTrainingFurther) =>
           isTrainingFurther && current?.architectureId
-            ? launcher.startRun(
+            ? void launcher.startRun(
                 { ...params, architectureId: current.architectureId },
                 current.model,
               )
-            : launcher.startRun(params)
+            : void launcher.startRun(params)
         }
         trainableModelName={current?.architectureId ? current.name : undefined}
         onPause={training.pause}
         onUnpause={training.unpause}
         onStop={training.stop}
+        onRunExperiment={props.experiment?.isUnderWay ? undefined : props.experiment?.onRun}
       />
+      {props.experiment?.panel}
       <TrainingProgress
         status={state.status}
         params={state.params}

@@ -29,6 +29,8 @@ export interface RunLauncher {
   resumable: ResumableRuns;
   /** Whether the loaded data is what the unfinished run trained on. */
   hasResumableData: boolean;
+  /** The dataset key of the loaded train + test splits; null until both are in and hashed. */
+  loadedDatasetKey: string | null;
   /** Why the unfinished run could not be resumed, if it could not. */
   resumeError: string | null;
   /** Another tab of the app is training: this one waits (one tab trains at a time). */
@@ -216,6 +218,7 @@ export function useRunLauncher(
     resumable,
     hasResumableData:
       resumable.resumable !== null && loadedDatasetKey === resumable.resumable.datasetKey,
+    loadedDatasetKey,
     resumeError,
     isTrainingElsewhere: lock.isHeldElsewhere,
   };
