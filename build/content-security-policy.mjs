@@ -16,8 +16,9 @@
  *   sample) and the opt-in download of the official dataset, nothing else.
  * - `style-src 'self'`: the stylesheet only (styles set from script through the CSSOM, as React
  *   and vega do, are not inline style sources).
- * - `img-src 'self' data: blob:`: the favicon and icons; data: and blob: for images the page
- *   makes itself (a picture chosen in Try it, chart images).
+ * - `img-src 'self' data:`: the favicon and icons; `data:` for the command line's host page,
+ *   whose favicon is an empty data URL. Pictures chosen in Try it are decoded with
+ *   createImageBitmap and charts draw on canvases, so no blob: images are needed.
  * - `object-src 'none'`, `base-uri 'none'`, `frame-ancestors 'none'`, `form-action 'none'`:
  *   no plugins, no <base> rewriting of relative URLs, no framing, no form posts.
  *
@@ -35,7 +36,7 @@ export const CONTENT_SECURITY_POLICY = {
   'worker-src': ["'self'", 'blob:'],
   'connect-src': ["'self'", DATASET_DOWNLOAD_ORIGIN],
   'style-src': ["'self'"],
-  'img-src': ["'self'", 'data:', 'blob:'],
+  'img-src': ["'self'", 'data:'],
   'font-src': ["'self'"],
   'manifest-src': ["'self'"],
   'object-src': ["'none'"],
