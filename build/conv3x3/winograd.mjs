@@ -276,11 +276,15 @@ function outputTransform(m, alpha, AT) {
 
 /**
  * `winograd{m}_fwd(x, upk, bias, y, zero, scratch, N, H, W, Cin, Ho, Wo, Cout, padT, padL,
- * relu)`: the same result as conv3x3_fwd (direct.mjs) for Cin and Cout multiples of 4.
+ * relu, clearScratch)`: the same result as conv3x3_fwd (direct.mjs) for Cin and Cout
+ * multiples of 4.
  * `upk`: the filter transformed and packed by `pack_winograd{m}`; `bias`: Cout floats (point
  * it at `zero` for none); `zero`: ≥ max(Cin, Cout) zero floats; `scratch`:
  * `winograd_fwd_scratch_bytes(m, Cin, Cout)` bytes, used as V [α²][TB][Cin] then M
- * [α²][TB][CoutP] (CoutP: Cout rounded up to NR·4).
+ * [α²][TB][CoutP] (CoutP: Cout rounded up to NR·4). Its GEMMs read whole MR-tile rows, so
+ * rows past the last tile must hold finite numbers: `clearScratch` ≠ 0 zeroes the scratch
+ * first, which a thread's first call on a fresh scratch must ask for (later calls find the
+ * finite numbers of the earlier ones).
  *
  * Per block of TB tiles: (1) input transform V[k][t] = (Bᵀ d B)[k] per tile t; (2) α² GEMMs
  * M[k] = V[k] · U[k] with the direct kernels' register tile; (3) output transform
@@ -344,6 +348,7 @@ export function winogradForwardFunction({ m, mr, nr, tileBlock, madd }) {
     '(param $x i32) (param $upk i32) (param $bias i32) (param $y i32) (param $zero i32) (param $scratch i32)',
     '(param $N i32) (param $H i32) (param $W i32) (param $Cin i32)',
     '(param $Ho i32) (param $Wo i32) (param $Cout i32) (param $padT i32) (param $padL i32) (param $relu i32)',
+    '(param $clearScratch i32)',
     commonLocals(alpha, mr, nr),
     range(m)
       .map((r) => `(local $rowInside${r} i32) (local $columnInside${r} i32)`)
@@ -360,8 +365,7 @@ export function winogradForwardFunction({ m, mr, nr, tileBlock, madd }) {
     set('uStride', floatBytes(mul(get('Cin'), get('CoutP')))),
     set('sV', get('scratch')),
     set('sM', add(get('scratch'), mul(alpha * alpha, get('vStride')))),
-    // The GEMM reads whole MR-tile rows: rows past the last tile must hold finite numbers.
-    `(memory.fill ${get('scratch')} (i32.const 0) ${mul(alpha * alpha, add(get('vStride'), get('mStride')))})`,
+    `(if ${get('clearScratch')} (then (memory.fill ${get('scratch')} (i32.const 0) ${mul(alpha * alpha, add(get('vStride'), get('mStride')))})))`,
     set('yPixelBytes', floatBytes(get('Cout'))),
     set('yRowBytes', mul(get('Wo'), get('yPixelBytes'))),
     set('g0', '(i32.const 0)'),
@@ -486,10 +490,11 @@ function filterTransform(alpha, G) {
  * exports, so that threads can each reduce their own images into their own S and one thread
  * transforms the sum (channel counts multiples of 4):
  *
- * - `winograd{m}_dw_accumulate(x, dy, region, zero, N, H, W, Cin, Ho, Wo, Cout, padT, padL)`
- *   adds the N images' Σ V[k]ᵀ Z[k] to S, the first part of `region`
+ * - `winograd{m}_dw_accumulate(x, dy, region, zero, N, H, W, Cin, Ho, Wo, Cout, padT, padL,
+ *   clearScratch)` adds the N images' Σ V[k]ᵀ Z[k] to S, the first part of `region`
  *   (`winograd_dw_region_bytes(m, Cin, Cout)`: S [α²][Cin][CoutP], zeroed by the caller, then
- *   this call's V and Z scratch); `zero`: ≥ max(Cin, Cout) zero floats.
+ *   the V and Z scratch; Z's padding columns, CoutP > Cout, must be zero: `clearScratch` ≠ 0
+ *   on a thread's first call); `zero`: ≥ max(Cin, Cout) zero floats.
  * - `winograd{m}_dw_finish(region, dw, Cin, Cout)`: dw [3, 3, Cin, Cout] = Gᵀ S G (overwritten).
  */
 export function winogradFilterGradientFunctions({ m, mr, nr, tileBlock, madd }) {
@@ -544,6 +549,7 @@ function winogradFilterGradientAccumulate({ m, mr, nr, tileBlock, madd }) {
     '(param $x i32) (param $dy i32) (param $region i32) (param $zero i32)',
     '(param $N i32) (param $H i32) (param $W i32) (param $Cin i32)',
     '(param $Ho i32) (param $Wo i32) (param $Cout i32) (param $padT i32) (param $padL i32)',
+    '(param $clearScratch i32)',
     commonLocals(alpha, mr, nr),
     range(m).map((a) =>
       range(m)
@@ -566,8 +572,7 @@ function winogradFilterGradientAccumulate({ m, mr, nr, tileBlock, madd }) {
     set('sS', get('region')),
     set('sV', add(get('sS'), mul(alpha * alpha, get('sStride')))),
     set('sZ', add(get('sV'), mul(alpha * alpha, get('vStride')))),
-    // Z's padding columns (CoutP > Cout) must be zero, and V's rows past the last tile finite.
-    `(memory.fill ${get('sV')} (i32.const 0) ${mul(alpha * alpha, add(get('vStride'), get('zStride')))})`,
+    `(if ${get('clearScratch')} (then (memory.fill ${get('sV')} (i32.const 0) ${mul(alpha * alpha, add(get('vStride'), get('zStride')))})))`,
     set('g0', '(i32.const 0)'),
     '(block $blocksDone (loop $blocks',
     `(br_if $blocksDone (i32.ge_u ${get('g0')} ${get('tileCount')}))`,

@@ -60,10 +60,10 @@ test('relaxed SIMD and SIMD128, on 1 and 2 threads, equal tfjs cpu for every lay
   expect(pageErrors).toEqual([]);
   expect(report.isolated).toBe(true);
   expect(report.results).toHaveLength(3);
-  for (const { asked, ran, reason, errors, calls } of report.results) {
+  for (const { asked, ran, reason, errors, calls, imagesByThread } of report.results) {
     const label = `${asked.flavour}, ${asked.threads} thread(s)`;
     console.log(
-      `[conv3x3] ${label}: worst ${Math.max(...errors.flat()).toExponential(2)}; ${reason}`,
+      `[conv3x3] ${label}: worst ${Math.max(...errors.flat()).toExponential(2)}; images per thread ${imagesByThread.join(' / ')}; ${reason}`,
     );
     expect(ran, reason).toEqual(asked);
     errors.forEach((byPass, layer) =>
@@ -74,5 +74,8 @@ test('relaxed SIMD and SIMD128, on 1 and 2 threads, equal tfjs cpu for every lay
     // Every layer's gradients ran on our kernels, and every forward pass but the one-channel
     // layers' (XNNPACK's there); nothing else fell back.
     expect(calls).toEqual({ forward: 7 * 3, inputGradient: 9, filterGradient: 9, fallback: 2 * 3 });
+    // Every thread took part: each of the 39 jobs deals its batch's images out in chunks.
+    expect(imagesByThread).toHaveLength(asked.threads);
+    for (const images of imagesByThread) expect(images).toBeGreaterThan(0);
   }
 });

@@ -12,7 +12,7 @@ import type { BackendInfo, BackendName, BackendRequest } from '../run-types';
 import type { Attempt } from './attempt';
 import { setConvGradientRewrite, setOneChannelIm2col } from './conv-gradient';
 import { tryWasm, type InitBackendOptions } from './wasm';
-import { applyWasmConvKernelPolicy } from './wasm-conv3x3-policy';
+import { applyWasmConvKernelPolicy, planWasmThreads } from './wasm-conv3x3-policy';
 import { setWasmGradientRewrites } from './wasm-gradients';
 import { tryWebgl } from './webgl';
 
@@ -51,7 +51,7 @@ function tryBackend(
     case 'webgl':
       return tryWebgl(request);
     case 'wasm':
-      return tryWasm(request, options);
+      return tryWasm(request, planWasmThreads(request, options));
     case 'cpu':
       return tryCpu();
   }
@@ -92,7 +92,7 @@ export async function initBackend(
     const convKernels = await applyWasmConvKernelPolicy(
       name,
       request.wasmConvKernels ?? 'auto',
-      options.wasmConvKernelThreads ?? attempt.details.wasmThreads ?? 1,
+      planWasmThreads(request, options).wasmConvKernelThreads ?? attempt.details.wasmThreads ?? 1,
     );
     const chosenBy =
       request.preference === 'auto'

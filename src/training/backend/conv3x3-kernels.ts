@@ -109,6 +109,7 @@ type WinogradForward = (
   padTopPx: number,
   padLeftPx: number,
   relu: number,
+  clearScratch: number,
 ) => void;
 
 type WinogradFilterGradient = (
@@ -125,6 +126,7 @@ type WinogradFilterGradient = (
   outChannels: number,
   padTopPx: number,
   padLeftPx: number,
+  clearScratch: number,
 ) => void;
 
 type PackWinograd = (

@@ -17,11 +17,7 @@ import {
   type ConvAlgorithm,
   type ConvShape,
 } from './conv3x3-geometry';
-import {
-  finishFilterGradient,
-  partialSumBytes,
-  type FilterGradientJob,
-} from './conv3x3-pool-shared';
+import { partialSumBytes, type FilterGradientJob } from './conv3x3-jobs';
 import type { KernelRunner } from './conv3x3-pool';
 
 /** Blocks of the heap the kernels may use for the length of one call. */
@@ -142,7 +138,6 @@ export class Conv3x3Passes {
         bandRows: FILTER_GRADIENT_BAND_ROWS,
       };
       this.runner.run(job);
-      finishFilterGradient(this.kernels, job, this.threads);
     });
   }
 

@@ -1,204 +1,34 @@
 /**
- * What the kernel threads share (conv3x3-pool.ts, conv3x3-pool.worker.ts): a job, how one
- * thread runs its part of it, and the control block through which the caller hands a job to
- * its helpers. One thread is the same code with one part.
+ * What the caller of a kernel pool (conv3x3-pool.ts) and its helpers (conv3x3-pool.worker.ts)
+ * share: the control block through which a job crosses, the deal word from which every thread
+ * takes images, and the start message.
  *
- * Every job is split by images, handed out in chunks from a shared counter, so a thread that
- * is descheduled (another tab, a busy core) simply takes fewer chunks:
- * - forward-type jobs (the forward pass and the input gradient) write disjoint outputs; each
- *   Winograd part has its own scratch;
- * - filter-gradient jobs sum over images, so each part adds its images into its own buffer
- *   (for Winograd, its own S), and finishFilterGradient adds the parts up and, for Winograd,
- *   transforms the sum.
+ * No thread waits for another at a barrier. The caller publishes a job and starts on it; a
+ * helper that wakes takes images while any are left; the caller waits only until every image
+ * taken has been computed. A helper that the OS descheduled (another tab, a busy core) simply
+ * takes fewer images, or none, and costs nothing. The deal word carries the job's generation,
+ * so a helper that wakes after its job is over can never take images of the next one.
  */
-import type { Conv3x3Exports } from './conv3x3-kernels';
-import { CONV_ALGORITHMS, type ConvAlgorithm, type ConvShape } from './conv3x3-geometry';
-
-/** y = conv(input, packed filter) + bias (+ ReLU); for the input gradient, input = dy. */
-export interface ForwardJob {
-  kind: 'forward';
-  algorithm: ConvAlgorithm;
-  shape: ConvShape;
-  input: number;
-  packedFilter: number;
-  /** Cout floats (not for `direct`, whose bias is in its packed filter). */
-  bias: number;
-  output: number;
-  zero: number;
-  /** Winograd scratch of part p: scratch + p·scratchStrideBytes. */
-  scratch: number;
-  scratchStrideBytes: number;
-  relu: boolean;
-}
+import { CONV_ALGORITHMS, type ConvShape } from './conv3x3-geometry';
+import type { ConvJob, FilterGradientJob, ForwardJob, PartDealer } from './conv3x3-jobs';
 
 /**
- * dW [3, 3, Cin, Cout] from x and dy. Part p sums into its region, scratch + p·stride: S and
- * its scratch for Winograd, a dW-sized buffer for the direct kernel (whose part 0 uses dW).
- */
-export interface FilterGradientJob {
-  kind: 'filter-gradient';
-  algorithm: Exclude<ConvAlgorithm, 'single-output'>;
-  shape: ConvShape;
-  input: number;
-  outputGradient: number;
-  filterGradient: number;
-  zero: number;
-  scratch: number;
-  scratchStrideBytes: number;
-  /** dy rows per cache band of the direct kernel. */
-  bandRows: number;
-}
-
-export type ConvJob = ForwardJob | FilterGradientJob;
-
-/** Hands out a job's next images: [first, first + count), or null when all are taken. */
-export type ImageDealer = () => { first: number; count: number } | null;
-
-const FLOAT_BYTES = 4;
-
-/** The shape's sizes for `count` images, in the order every kernel takes them. */
-function sizesOf(s: ConvShape, count: number) {
-  return [
-    count,
-    s.inHeightPx,
-    s.inWidthPx,
-    s.inChannels,
-    s.outHeightPx,
-    s.outWidthPx,
-    s.outChannels,
-    s.padTopPx,
-    s.padLeftPx,
-  ] as const;
-}
-
-function runForwardImages(
-  k: Conv3x3Exports,
-  job: ForwardJob,
-  part: number,
-  first: number,
-  count: number,
-): void {
-  const s = job.shape;
-  const input = job.input + first * s.inHeightPx * s.inWidthPx * s.inChannels * FLOAT_BYTES;
-  const output = job.output + first * s.outHeightPx * s.outWidthPx * s.outChannels * FLOAT_BYTES;
-  const sizes = sizesOf(s, count);
-  const relu = job.relu ? 1 : 0;
-  const scratch = job.scratch + part * job.scratchStrideBytes;
-  switch (job.algorithm) {
-    case 'direct':
-      k.conv3x3_fwd(input, job.packedFilter, output, job.zero, ...sizes, relu);
-      break;
-    case 'single-output':
-      k.conv3x3_fwd_single(
-        input,
-        job.packedFilter,
-        job.bias,
-        output,
-        job.zero,
-        count,
-        s.inHeightPx,
-        s.inWidthPx,
-        s.inChannels,
-        s.outHeightPx,
-        s.outWidthPx,
-        s.padTopPx,
-        s.padLeftPx,
-        relu,
-      );
-      break;
-    case 'winograd2':
-      k.winograd2_fwd(input, job.packedFilter, job.bias, output, job.zero, scratch, ...sizes, relu);
-      break;
-    case 'winograd4':
-      k.winograd4_fwd(input, job.packedFilter, job.bias, output, job.zero, scratch, ...sizes, relu);
-      break;
-  }
-}
-
-/** Bytes of one part's partial sum: S for Winograd, a dW for the direct kernel. */
-export function partialSumBytes(
-  k: Conv3x3Exports,
-  job: Pick<FilterGradientJob, 'algorithm' | 'shape'>,
-): number {
-  const { inChannels, outChannels } = job.shape;
-  if (job.algorithm === 'direct') return 9 * inChannels * outChannels * FLOAT_BYTES;
-  return k.winograd_dw_sum_bytes(job.algorithm === 'winograd2' ? 2 : 4, inChannels, outChannels);
-}
-
-function runFilterGradientPart(
-  k: Conv3x3Exports,
-  job: FilterGradientJob,
-  part: number,
-  deal: ImageDealer,
-): void {
-  const s = job.shape;
-  const target =
-    job.algorithm === 'direct' && part === 0
-      ? job.filterGradient
-      : job.scratch + part * job.scratchStrideBytes;
-  k.fill_zero(target, partialSumBytes(k, job));
-  for (let chunk = deal(); chunk !== null; chunk = deal()) {
-    const x = job.input + chunk.first * s.inHeightPx * s.inWidthPx * s.inChannels * FLOAT_BYTES;
-    const dy =
-      job.outputGradient + chunk.first * s.outHeightPx * s.outWidthPx * s.outChannels * FLOAT_BYTES;
-    const sizes = sizesOf(s, chunk.count);
-    if (job.algorithm === 'direct') k.conv3x3_dw(x, dy, target, ...sizes, job.bandRows);
-    else if (job.algorithm === 'winograd2')
-      k.winograd2_dw_accumulate(x, dy, target, job.zero, ...sizes);
-    else k.winograd4_dw_accumulate(x, dy, target, job.zero, ...sizes);
-  }
-}
-
-/**
- * After every part of a filter-gradient job has run: adds the parts' sums into part 0's (the
- * direct kernel's part 0 is dW itself) and, for Winograd, transforms the sum into dW.
- */
-export function finishFilterGradient(
-  k: Conv3x3Exports,
-  job: FilterGradientJob,
-  parts: number,
-): void {
-  const { scratch, scratchStrideBytes: stride, filterGradient } = job;
-  const { inChannels, outChannels } = job.shape;
-  const first = job.algorithm === 'direct' ? filterGradient : scratch;
-  if (parts > 1) {
-    k.add_parts(first, scratch + stride, parts - 1, stride, partialSumBytes(k, job) / FLOAT_BYTES);
-  }
-  if (job.algorithm === 'winograd2')
-    k.winograd2_dw_finish(scratch, filterGradient, inChannels, outChannels);
-  if (job.algorithm === 'winograd4')
-    k.winograd4_dw_finish(scratch, filterGradient, inChannels, outChannels);
-}
-
-/**
- * Runs this thread's part of `job` on the images `deal` hands out. A filter-gradient job then
- * needs finishFilterGradient, once every part has run.
- */
-export function runPart(k: Conv3x3Exports, job: ConvJob, part: number, deal: ImageDealer): void {
-  if (job.kind === 'filter-gradient') {
-    runFilterGradientPart(k, job, part, deal);
-    return;
-  }
-  for (let chunk = deal(); chunk !== null; chunk = deal()) {
-    runForwardImages(k, job, part, chunk.first, chunk.count);
-  }
-}
-
-/**
- * The control block: an Int32Array on a SharedArrayBuffer. The caller writes a job into it,
- * sets PENDING to the number of helpers, bumps GENERATION and notifies; each helper waits on
- * GENERATION, runs its part and decrements PENDING. NEXT_IMAGE is the jobs' shared image
- * counter; FAILED is set by a helper whose part threw.
+ * Int32 slots of the control block. GENERATION counts jobs (only the caller writes it);
+ * COMPLETED counts the current job's computed images; FAILED is set when a part threw; EXIT
+ * stops the helpers; TOUCHED + p is the last generation in which part p took images (so the
+ * caller knows whose partial sums to add); IMAGES_BY_PART + p counts part p's images since the
+ * pool started (for the benchmarks); JOB holds the job (writeJob).
  */
 export const CONTROL = {
   GENERATION: 0,
-  PENDING: 1,
-  NEXT_IMAGE: 2,
-  IMAGES_PER_GRAB: 3,
-  FAILED: 4,
-  EXIT: 5,
+  COMPLETED: 1,
+  FAILED: 3,
+  EXIT: 4,
   JOB: 8,
-  LENGTH: 40,
+  TOUCHED: 40,
+  IMAGES_BY_PART: 56,
+  MAX_PARTS: 16,
+  LENGTH: 72,
 } as const;
 
 const SHAPE_FIELDS = [
@@ -231,7 +61,7 @@ const FILTER_GRADIENT_FIELDS = [
   'bandRows',
 ] as const;
 
-/** Writes `job` into the control block's job fields. */
+/** Writes `job` into the control block's job slots. */
 export function writeJob(control: Int32Array, job: ConvJob): void {
   let i: number = CONTROL.JOB;
   control[i++] = job.kind === 'forward' ? 1 : 2;
@@ -245,7 +75,11 @@ export function writeJob(control: Int32Array, job: ConvJob): void {
   }
 }
 
-/** The job in the control block (as written by writeJob). */
+/**
+ * The job in the control block. A helper that reads it while the caller writes the next one
+ * gets a mix of both; it never acts on it, because its dealer then refuses (the deal word
+ * moved to the next generation before the caller started writing).
+ */
 export function readJob(control: Int32Array): ConvJob {
   let i: number = CONTROL.JOB;
   const kind = control[i++] === 1 ? 'forward' : 'filter-gradient';
@@ -261,13 +95,88 @@ export function readJob(control: Int32Array): ConvJob {
   return { kind, algorithm, shape, ...values } as FilterGradientJob;
 }
 
-/** A dealer over the control block's shared image counter. */
-export function sharedImageDealer(control: Int32Array, batch: number): ImageDealer {
-  const perGrab = control[CONTROL.IMAGES_PER_GRAB];
-  return () => {
-    const first = Atomics.add(control, CONTROL.NEXT_IMAGE, perGrab);
-    return first >= batch ? null : { first, count: Math.min(perGrab, batch - first) };
+/** The deal word: generation in the high 32 bits, the next image to hand out in the low 32. */
+export function dealWord(generation: number, nextImage: number): bigint {
+  return (BigInt(generation) << 32n) | BigInt(nextImage);
+}
+
+/** Counts `count` images of the current job as computed; wakes the caller at the last. */
+function complete(control: Int32Array, count: number, batch: number): void {
+  if (count > 0 && Atomics.add(control, CONTROL.COMPLETED, count) + count >= batch) {
+    Atomics.notify(control, CONTROL.COMPLETED);
+  }
+}
+
+/** A part's dealer over the deal word, plus what to do when the part fails. */
+export interface PoolDealer extends PartDealer {
+  /** Marks the job failed, closes the deal and counts what will not be computed. */
+  fail(): void;
+}
+
+/**
+ * Part `part`'s dealer for the job of `generation` (`batch` images). One image per take: a
+ * helper that the OS runs at a fraction of a core (a loaded machine) then holds up the caller
+ * for at most one image; larger first takes measured slower than one thread there. A take is
+ * one compare-and-swap, and a kernel call per image costs no more than per chunk (Winograd
+ * clears its scratch only on a part's first call).
+ */
+export function createPoolDealer(
+  control: Int32Array,
+  deal: BigInt64Array,
+  generation: number,
+  part: number,
+  batch: number,
+): PoolDealer {
+  let inFlight = 0;
+  let hasTaken = false;
+  const isOurs = (word: bigint) => Number(word >> 32n) === generation;
+  return {
+    next() {
+      for (;;) {
+        const word = Atomics.load(deal, 0);
+        const first = Number(word & 0xffffffffn);
+        if (!isOurs(word) || first >= batch) return null;
+        const count = 1;
+        if (Atomics.compareExchange(deal, 0, word, word + BigInt(count)) !== word) continue;
+        if (!hasTaken) Atomics.store(control, CONTROL.TOUCHED + part, generation);
+        hasTaken = true;
+        Atomics.add(control, CONTROL.IMAGES_BY_PART + part, count);
+        inFlight = count;
+        return { first, count };
+      }
+    },
+    done(count) {
+      inFlight = 0;
+      complete(control, count, batch);
+    },
+    fail() {
+      Atomics.store(control, CONTROL.FAILED, 1);
+      for (;;) {
+        const word = Atomics.load(deal, 0);
+        const first = Number(word & 0xffffffffn);
+        if (!isOurs(word) || first >= batch) break;
+        if (Atomics.compareExchange(deal, 0, word, dealWord(generation, batch)) === word) {
+          complete(control, batch - first, batch);
+          break;
+        }
+      }
+      complete(control, inFlight, batch);
+      inFlight = 0;
+    },
   };
+}
+
+/** The helper parts (1, 2, …) that took images in the job of `generation`. */
+export function helpersThatTookImages(
+  control: Int32Array,
+  generation: number,
+  parts: number,
+): number[] {
+  const helpers: number[] = [];
+  for (let part = 1; part < parts; part++) {
+    if (Atomics.load(control, CONTROL.TOUCHED + part) === generation) helpers.push(part);
+  }
+  return helpers;
 }
 
 /** Messages from the caller to a helper, once, at start. */
@@ -275,6 +184,7 @@ export interface HelperStart {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   control: Int32Array;
+  deal: BigInt64Array;
   part: number;
 }
 

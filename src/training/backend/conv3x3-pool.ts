@@ -1,57 +1,60 @@
 /**
  * Runs kernel jobs on one thread or on a pool: the calling thread plus helper workers
  * (conv3x3-pool.worker.ts), each with its own instance of the kernel module on the same
- * shared memory, tfjs-backend-wasm's threaded heap. Jobs cross through a control block on a
- * SharedArrayBuffer (conv3x3-pool-shared.ts): one postMessage per helper at start, Atomics
- * after that, so a job costs microseconds to hand out.
+ * shared memory, tfjs-backend-wasm's threaded heap. One postMessage per helper at start;
+ * after that a job crosses through a control block on a SharedArrayBuffer and Atomics
+ * (conv3x3-pool-shared.ts), in microseconds.
  *
- * The caller computes a part itself and then waits for the helpers with `Atomics.wait` where
- * the platform allows it (workers: the app trains in one) and by spinning where it does not
- * (a page's main thread), as tfjs-backend-wasm's own threads do. tfjs's pthreads are idle
- * while our synchronous kernels run, so N threads mean N busy cores.
+ * The caller works on every job itself and waits only for images a helper has taken: with
+ * `Atomics.wait` where the platform allows it (workers: the app trains in one), by spinning
+ * where it does not (a page's main thread), as tfjs-backend-wasm's own threads do. tfjs's
+ * pthreads are idle while our synchronous kernels run, so N threads mean N busy cores.
  */
 import { errorMessage } from '../../shared/errors';
 import type { Conv3x3Exports } from './conv3x3-kernels';
+import { finishFilterGradient, runPart, wholeBatchDealer, type ConvJob } from './conv3x3-jobs';
 import {
   CONTROL,
-  runPart,
-  sharedImageDealer,
+  createPoolDealer,
+  dealWord,
+  helpersThatTookImages,
   writeJob,
-  type ConvJob,
   type HelperMessage,
   type HelperStart,
 } from './conv3x3-pool-shared';
 
-/** Runs jobs to completion, synchronously, on `threads` threads. */
+/** Runs jobs to completion, synchronously, on up to `threads` threads. */
 export interface KernelRunner {
   readonly threads: number;
   run(job: ConvJob): void;
+  /** Images each thread has computed so far (the caller first), to see how work was shared. */
+  imagesByThread(): number[];
   /** Stops the helpers (a pool is tied to one memory). */
   dispose(): void;
 }
 
+/** The most threads a pool runs (the control block's per-thread slots). */
+export const MAX_POOL_THREADS = CONTROL.MAX_PARTS;
+
 /** How long helpers may take to start before the pool is given up for one thread. */
 export const HELPER_START_TIMEOUT_MS = 10_000;
 /**
- * How long a job may wait for its helpers. Jobs take milliseconds to a second; a helper that
- * has not answered after this long is gone, and waiting longer would hang training.
+ * How long a job may wait for images a helper took. Jobs take milliseconds to a second; a
+ * helper that has not finished after this long is gone, and waiting longer would hang training.
  */
 const JOB_TIMEOUT_MS = 60_000;
-/** Chunks of images per thread in a forward job: more balance, fewer grabs. */
-const GRABS_PER_THREAD = 4;
 
 /** Every job on the calling thread. */
 export function singleThreadRunner(kernels: Conv3x3Exports): KernelRunner {
+  let images = 0;
   return {
     threads: 1,
     run(job) {
-      let isDealt = false;
-      runPart(kernels, job, 0, () => {
-        if (isDealt) return null;
-        isDealt = true;
-        return { first: 0, count: job.shape.batch };
-      });
+      runPart(kernels, job, 0, wholeBatchDealer(job.shape.batch));
+      if (job.kind === 'filter-gradient') finishFilterGradient(kernels, job, []);
+      images += job.shape.batch;
     },
+    imagesByThread: () => [images],
     dispose() {},
   };
 }
@@ -72,41 +75,37 @@ function startHelper(start: HelperStart): Promise<Worker> {
     name: `conv3x3 helper ${start.part}`,
   });
   return new Promise<Worker>((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const fail = (why: string) => {
+      clearTimeout(timer);
       worker.terminate();
-      reject(
-        new Error(`helper ${start.part} did not start within ${HELPER_START_TIMEOUT_MS / 1000} s`),
-      );
-    }, HELPER_START_TIMEOUT_MS);
+      reject(new Error(`helper ${start.part}: ${why}`));
+    };
+    const timer = setTimeout(
+      () => fail(`did not start within ${HELPER_START_TIMEOUT_MS / 1000} s`),
+      HELPER_START_TIMEOUT_MS,
+    );
     worker.onmessage = (event: MessageEvent<HelperMessage>) => {
+      if (event.data.kind === 'failed') return fail(event.data.message);
       clearTimeout(timer);
-      if (event.data.kind === 'ready') resolve(worker);
-      else {
-        worker.terminate();
-        reject(new Error(`helper ${start.part}: ${event.data.message}`));
-      }
+      resolve(worker);
     };
-    worker.onerror = (event) => {
-      clearTimeout(timer);
-      worker.terminate();
-      reject(new Error(`helper ${start.part}: ${event.message || 'failed to load'}`));
-    };
+    worker.onerror = (event) => fail(event.message || 'failed to load');
     worker.postMessage(start);
   });
 }
 
-/** Waits until every helper has finished the current job. */
-function waitForHelpers(control: Int32Array, isBlockingAllowed: boolean): void {
+/** Waits until all `batch` images of the current job are computed. */
+function waitForImages(control: Int32Array, batch: number, isBlockingAllowed: boolean): void {
   const deadline = performance.now() + JOB_TIMEOUT_MS;
   for (;;) {
-    const pending = Atomics.load(control, CONTROL.PENDING);
-    if (pending === 0) return;
+    const completed = Atomics.load(control, CONTROL.COMPLETED);
+    if (completed >= batch) return;
     if (performance.now() > deadline) {
       throw new Error(
-        `conv3x3 pool: ${pending} helper(s) did not finish a job within ${JOB_TIMEOUT_MS / 1000} s`,
+        `conv3x3 pool: ${batch - completed} image(s) still running after ${JOB_TIMEOUT_MS / 1000} s`,
       );
     }
-    if (isBlockingAllowed) Atomics.wait(control, CONTROL.PENDING, pending, 1000);
+    if (isBlockingAllowed) Atomics.wait(control, CONTROL.COMPLETED, completed, 1000);
   }
 }
 
@@ -120,12 +119,13 @@ export async function createPoolRunner(
   kernels: Conv3x3Exports,
   helpers: number,
 ): Promise<KernelRunner> {
-  const control = new Int32Array(
-    new SharedArrayBuffer(CONTROL.LENGTH * Int32Array.BYTES_PER_ELEMENT),
-  );
+  const threads = helpers + 1;
+  if (threads > CONTROL.MAX_PARTS) throw new Error(`at most ${CONTROL.MAX_PARTS} threads`);
+  const control = new Int32Array(new SharedArrayBuffer(CONTROL.LENGTH * 4));
+  const deal = new BigInt64Array(new SharedArrayBuffer(8));
   const started = await Promise.allSettled(
     Array.from({ length: helpers }, (_, i) =>
-      startHelper({ module, memory, control, part: i + 1 }),
+      startHelper({ module, memory, control, deal, part: i + 1 }),
     ),
   );
   const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
@@ -134,27 +134,42 @@ export async function createPoolRunner(
     for (const worker of workers) worker.terminate();
     throw new Error(errorMessage(failure.reason));
   }
-  const threads = helpers + 1;
   const isBlockingAllowed = canBlock(control);
+  const run = (job: ConvJob) => {
+    const { batch } = job.shape;
+    const generation = control[CONTROL.GENERATION] + 1;
+    // The deal moves to the new generation first: a helper still reading the last job, or
+    // this one half-written, can no longer take images.
+    Atomics.store(deal, 0, dealWord(generation, 0));
+    writeJob(control, job);
+    control[CONTROL.FAILED] = 0;
+    Atomics.store(control, CONTROL.COMPLETED, 0);
+    Atomics.store(control, CONTROL.GENERATION, generation);
+    Atomics.notify(control, CONTROL.GENERATION);
+    const dealer = createPoolDealer(control, deal, generation, 0, batch);
+    try {
+      runPart(kernels, job, 0, dealer);
+    } catch (error) {
+      // Helpers may still be writing into this job's workspace: let them finish first.
+      dealer.fail();
+      waitForImages(control, batch, isBlockingAllowed);
+      throw error;
+    }
+    waitForImages(control, batch, isBlockingAllowed);
+    if (Atomics.load(control, CONTROL.FAILED) !== 0) {
+      throw new Error('conv3x3 pool: a helper failed while running a job');
+    }
+    if (job.kind === 'filter-gradient') {
+      finishFilterGradient(kernels, job, helpersThatTookImages(control, generation, threads));
+    }
+  };
   return {
     threads,
-    run(job) {
-      writeJob(control, job);
-      control[CONTROL.FAILED] = 0;
-      control[CONTROL.IMAGES_PER_GRAB] = Math.max(
-        1,
-        Math.floor(job.shape.batch / (GRABS_PER_THREAD * threads)),
-      );
-      Atomics.store(control, CONTROL.NEXT_IMAGE, 0);
-      Atomics.store(control, CONTROL.PENDING, helpers);
-      Atomics.add(control, CONTROL.GENERATION, 1);
-      Atomics.notify(control, CONTROL.GENERATION);
-      runPart(kernels, job, 0, sharedImageDealer(control, job.shape.batch));
-      waitForHelpers(control, isBlockingAllowed);
-      if (Atomics.load(control, CONTROL.FAILED) !== 0) {
-        throw new Error('conv3x3 pool: a helper failed while running a job');
-      }
-    },
+    run,
+    imagesByThread: () =>
+      Array.from({ length: threads }, (_, part) =>
+        Atomics.load(control, CONTROL.IMAGES_BY_PART + part),
+      ),
     dispose() {
       Atomics.store(control, CONTROL.EXIT, 1);
       Atomics.add(control, CONTROL.GENERATION, 1);

@@ -1,16 +1,16 @@
 /**
  * Module worker entry of a kernel pool helper (conv3x3-pool.ts). Receives the compiled kernel
- * module, the shared heap and the control block once, instantiates the kernels on that heap,
- * then waits for jobs on the control block and runs its part of each. Jobs come through
- * Atomics only; this worker never posts again after saying it is ready.
+ * module, the shared heap, the control block and the deal word once, instantiates the kernels
+ * on that heap, then waits for jobs and takes images of each while any are left. Jobs come
+ * through Atomics only; this worker never posts again after saying it is ready.
  */
 import { errorMessage } from '../../shared/errors';
+import { runPart } from './conv3x3-jobs';
 import { instantiateKernels } from './conv3x3-kernels';
 import {
   CONTROL,
+  createPoolDealer,
   readJob,
-  runPart,
-  sharedImageDealer,
   type HelperMessage,
   type HelperStart,
 } from './conv3x3-pool-shared';
@@ -23,22 +23,24 @@ interface WorkerScope {
 
 const scope = self as unknown as WorkerScope;
 
-function serve({ module, memory, control, part }: HelperStart): void {
+function serve({ module, memory, control, deal, part }: HelperStart): void {
   const kernels = instantiateKernels(module, memory);
   // Read before saying ready, so a job posted right after 'ready' is not missed.
   let seen = Atomics.load(control, CONTROL.GENERATION);
   scope.postMessage({ kind: 'ready' });
   for (;;) {
     Atomics.wait(control, CONTROL.GENERATION, seen);
-    seen = Atomics.load(control, CONTROL.GENERATION);
     if (Atomics.load(control, CONTROL.EXIT) !== 0) return;
+    const generation = Atomics.load(control, CONTROL.GENERATION);
+    seen = generation;
+    // Possibly a job already over, or half-written: its dealer then hands out nothing.
+    const job = readJob(control);
+    const dealer = createPoolDealer(control, deal, generation, part, job.shape.batch);
     try {
-      const job = readJob(control);
-      runPart(kernels, job, part, sharedImageDealer(control, job.shape.batch));
+      runPart(kernels, job, part, dealer);
     } catch {
-      Atomics.store(control, CONTROL.FAILED, 1);
+      dealer.fail();
     }
-    if (Atomics.sub(control, CONTROL.PENDING, 1) === 1) Atomics.notify(control, CONTROL.PENDING);
   }
 }
 

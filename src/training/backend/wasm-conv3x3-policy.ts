@@ -4,8 +4,14 @@
  * uninstalled otherwise, like the gradient rewrites).
  */
 import { errorMessage } from '../../shared/errors';
-import type { BackendName, WasmConvKernelChoice, WasmConvKernelInfo } from '../run-types';
+import type {
+  BackendName,
+  BackendRequest,
+  WasmConvKernelChoice,
+  WasmConvKernelInfo,
+} from '../run-types';
 import { canRunFlavour, type SimdFlavour } from './conv3x3-kernels';
+import type { InitBackendOptions } from './wasm';
 import { installWasmConv3x3, uninstallWasmConv3x3 } from './wasm-conv3x3';
 import { describeConvKernels } from './wasm-conv3x3-label';
 
@@ -28,6 +34,32 @@ export function chooseSimdFlavour(
   const why = choice === 'relaxed' ? 'relaxed SIMD not available' : undefined;
   if (canRun('simd128')) return { flavour: 'simd128', ...(why ? { why } : {}) };
   return { flavour: null, why: 'no WASM SIMD' };
+}
+
+/**
+ * How the cores are shared on wasm, as options for initBackend (explicit options win). When
+ * our kernels will run and threads are possible (the page cross-origin isolated, so the
+ * threaded binary's heap is shared), every core goes to our kernels and tfjs's XNNPACK keeps
+ * one thread: pthreadpool's idle threads spin for up to a million iterations after each of its
+ * parallel ops, on the very cores our helpers then need. Measured on a loaded machine, ours on
+ * 2 threads with tfjs on 2 ran slower than ours on 1; with tfjs on 1 it ran fastest
+ * (BENCHMARKS.md). Otherwise tfjs keeps its default (every core) and ours follow it.
+ */
+export function planWasmThreads(
+  request: BackendRequest,
+  options: InitBackendOptions,
+): InitBackendOptions {
+  const cores = Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1);
+  const canUseThreads =
+    request.allowWasmThreads === true && globalThis.crossOriginIsolated === true;
+  const { flavour } = chooseSimdFlavour(request.wasmConvKernels ?? 'auto', canRunFlavour);
+  const convKernelThreads = options.wasmConvKernelThreads ?? cores;
+  if (!canUseThreads || flavour === null || convKernelThreads <= 1) return options;
+  return {
+    ...options,
+    wasmThreadsCount: options.wasmThreadsCount ?? 1,
+    wasmConvKernelThreads: convKernelThreads,
+  };
 }
 
 /**

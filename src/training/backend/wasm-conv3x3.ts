@@ -15,7 +15,12 @@ import { errorMessage } from '../../shared/errors';
 import { compileKernelModule, instantiateKernels, type SimdFlavour } from './conv3x3-kernels';
 import { coveredShape, isForwardOurs, type ConvAttrs, type ConvShape } from './conv3x3-geometry';
 import { Conv3x3Passes } from './conv3x3-passes';
-import { createPoolRunner, singleThreadRunner, type KernelRunner } from './conv3x3-pool';
+import {
+  MAX_POOL_THREADS,
+  createPoolRunner,
+  singleThreadRunner,
+  type KernelRunner,
+} from './conv3x3-pool';
 import {
   heapAllocatorOf,
   heapMemoryOf,
@@ -268,6 +273,11 @@ export function isWasmConv3x3Covering(
   );
 }
 
+/** Images each of our threads has computed so far (the caller first); null when not installed. */
+export function wasmConv3x3ImagesByThread(): number[] | null {
+  return installation === null ? null : installation.runner.imagesByThread();
+}
+
 /** A copy of the call counters (tests check that the kernels really ran). */
 export function wasmConv3x3Calls(): WasmConv3x3Calls {
   return { ...calls };
@@ -281,11 +291,12 @@ async function createRunner(
   kernels: ReturnType<typeof instantiateKernels>,
 ): Promise<{ runner: KernelRunner; threadsNote?: string }> {
   if (passesThreads <= 1) return { runner: singleThreadRunner(kernels) };
+  const threads = Math.min(passesThreads, MAX_POOL_THREADS);
   if (!isSharedMemory(memory) || typeof Worker === 'undefined') {
     return { runner: singleThreadRunner(kernels), threadsNote: 'heap not shared' };
   }
   try {
-    return { runner: await createPoolRunner(module, memory, kernels, passesThreads - 1) };
+    return { runner: await createPoolRunner(module, memory, kernels, threads - 1) };
   } catch (error) {
     return {
       runner: singleThreadRunner(kernels),

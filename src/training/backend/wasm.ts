@@ -16,14 +16,15 @@ import type { Attempt } from './attempt';
 export interface InitBackendOptions {
   /**
    * WASM threads to ask for when threads are allowed and the page is cross-origin isolated.
-   * Default: every logical core (tfjs's own default is half of them, one on a 2-core machine).
+   * Default: every logical core (tfjs's own default is half of them, one on a 2-core machine),
+   * or one when our convolution kernels take the cores (wasm-conv3x3-policy.ts).
    */
   wasmThreadsCount?: number;
   /** How long the threaded WASM init may take before the single-thread binary replaces it. */
   wasmThreadedInitTimeoutMs?: number;
   /**
-   * Threads for our 3×3 convolution kernels (wasm-conv3x3.ts). Default: as many as tfjs's
-   * (more than one only on the threaded binary, whose heap is shared).
+   * Threads for our 3×3 convolution kernels (wasm-conv3x3.ts). Default: every logical core
+   * when the heap is shared (the threaded binary), else one.
    */
   wasmConvKernelThreads?: number;
 }

@@ -6,6 +6,7 @@
 import { initBackend } from '../../../src/training/backend/backend';
 import {
   wasmConv3x3Calls,
+  wasmConv3x3ImagesByThread,
   type WasmConv3x3Calls,
 } from '../../../src/training/backend/wasm-conv3x3';
 import type { WasmConvKernelInfo } from '../../../src/training/run-types';
@@ -38,6 +39,8 @@ export interface CheckReport {
     /** Per layer: max relative error of y, fused y, dx, dW against the cpu backend. */
     errors: number[][];
     calls: WasmConv3x3Calls;
+    /** Images each thread computed (the caller first). */
+    imagesByThread: number[];
   }[];
 }
 
@@ -57,6 +60,7 @@ async function check(): Promise<CheckReport> {
       { wasmConvKernelThreads: asked.threads },
     );
     const before = wasmConv3x3Calls();
+    const imagesBefore = wasmConv3x3ImagesByThread() ?? [];
     const errors = LAYERS.map((shape, i) =>
       apiPasses(shape, 31).map((values, pass) => maxRelativeError(values, expected[i][pass])),
     );
@@ -67,7 +71,17 @@ async function check(): Promise<CheckReport> {
         count - before[key as keyof WasmConv3x3Calls],
       ]),
     ) as unknown as WasmConv3x3Calls;
-    results.push({ asked, ran: info.wasmConvKernels, reason: info.reason, errors, calls });
+    const imagesByThread = (wasmConv3x3ImagesByThread() ?? []).map(
+      (count, i) => count - (imagesBefore[i] ?? 0),
+    );
+    results.push({
+      asked,
+      ran: info.wasmConvKernels,
+      reason: info.reason,
+      errors,
+      calls,
+      imagesByThread,
+    });
   }
   return { isolated: globalThis.crossOriginIsolated === true, results };
 }

@@ -8,7 +8,11 @@ import * as tf from '@tensorflow/tfjs';
 import type { ConvShape } from '../../../src/training/backend/conv3x3-geometry';
 import type { Conv3x3Exports } from '../../../src/training/backend/conv3x3-kernels';
 import type { HeapAllocator } from '../../../src/training/backend/conv3x3-passes';
-import { runPart } from '../../../src/training/backend/conv3x3-pool-shared';
+import {
+  finishFilterGradient,
+  runPart,
+  type PartDealer,
+} from '../../../src/training/backend/conv3x3-jobs';
 import type { KernelRunner } from '../../../src/training/backend/conv3x3-pool';
 
 const PAGE_BYTES = 65_536;
@@ -154,25 +158,33 @@ export function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<
 }
 
 /**
- * Runs each job's `parts` parts one after another here. Part p of a forward job gets images
- * p, p + parts, …, one at a time (as if the threads had interleaved their grabs), so image
- * offsets other than 0 and every part's own scratch are exercised.
+ * Runs each job's `parts` parts one after another here. Part p of a job gets images
+ * p, p + parts, …, one at a time (as if the threads had interleaved their takes), so image
+ * offsets other than 0, every part's own scratch and the adding up of the filter gradient's
+ * partial sums are exercised; a part with no image (batch < parts) takes no part.
  */
 export function sequentialPartsRunner(kernels: Conv3x3Exports, parts: number): KernelRunner {
   return {
     threads: parts,
     run(job) {
+      const helpersWithImages: number[] = [];
       for (let part = 0; part < parts; part++) {
         let next = part;
-        const deal = () => {
-          if (next >= job.shape.batch) return null;
-          const first = next;
-          next += parts;
-          return { first, count: 1 };
+        if (part > 0 && next < job.shape.batch) helpersWithImages.push(part);
+        const dealer: PartDealer = {
+          next() {
+            if (next >= job.shape.batch) return null;
+            const first = next;
+            next += parts;
+            return { first, count: 1 };
+          },
+          done() {},
         };
-        runPart(kernels, job, part, deal);
+        runPart(kernels, job, part, dealer);
       }
+      if (job.kind === 'filter-gradient') finishFilterGradient(kernels, job, helpersWithImages);
     },
+    imagesByThread: () => [],
     dispose() {},
   };
 }

@@ -5,7 +5,7 @@
  * real batch equal to the stock path's, and no tensor or heap growth over training steps.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createSeedCnn } from '../../../src/model/architectures';
 import { initBackend } from '../../../src/training/backend/backend';
 import { canRunFlavour } from '../../../src/training/backend/conv3x3-kernels';
@@ -15,7 +15,10 @@ import {
   wasmConv3x3Calls,
   type WasmConv3x3Calls,
 } from '../../../src/training/backend/wasm-conv3x3';
-import { chooseSimdFlavour } from '../../../src/training/backend/wasm-conv3x3-policy';
+import {
+  chooseSimdFlavour,
+  planWasmThreads,
+} from '../../../src/training/backend/wasm-conv3x3-policy';
 import { heapMemoryOf, isWasmBackendInternals } from '../../../src/training/backend/wasm-heap';
 import { compileForTraining } from '../../../src/training/train-loop';
 import type { BackendRequest } from '../../../src/training/run-types';
@@ -69,6 +72,31 @@ describe('choosing the kernels', () => {
       why: 'relaxed SIMD not available',
     });
     expect(chooseSimdFlavour('off', both)).toEqual({ flavour: null, why: 'off' });
+  });
+
+  it('gives every core to our kernels and one thread to tfjs when the heap can be shared', () => {
+    vi.stubGlobal('crossOriginIsolated', true);
+    vi.stubGlobal('navigator', { hardwareConcurrency: 4 });
+    try {
+      const threaded = wasm({ allowWasmThreads: true });
+      expect(planWasmThreads(threaded, {})).toEqual({
+        wasmThreadsCount: 1,
+        wasmConvKernelThreads: 4,
+      });
+      // tfjs keeps every core when ours do not run, run on one thread, or threads are off.
+      expect(planWasmThreads({ ...threaded, wasmConvKernels: 'off' }, {})).toEqual({});
+      expect(planWasmThreads(threaded, { wasmConvKernelThreads: 1 })).toEqual({
+        wasmConvKernelThreads: 1,
+      });
+      expect(planWasmThreads(wasm(), {})).toEqual({});
+      // Explicit counts win.
+      expect(planWasmThreads(threaded, { wasmThreadsCount: 2 })).toEqual({
+        wasmThreadsCount: 2,
+        wasmConvKernelThreads: 4,
+      });
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('initBackend installs them on wasm by default and says so', async () => {
