@@ -43,7 +43,7 @@ test('train → Save → reload → Load gives the same test accuracy; Download 
     };
     await loadData();
     await setTrainingParams(page, { epochs: 1, batchSize: 16, seed: 3 });
-    await page.getByRole('button', { name: 'Train' }).click();
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
     const trainedAccuracy = await waitForTestAccuracy(page, 5 * MINUTE_MS);
 
     // Try it: a test image, then a drawing, each gets the top three classes.

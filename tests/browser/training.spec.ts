@@ -73,7 +73,7 @@ describe('training the seed CNN', () => {
       async ({ page, longTasksMs, resetLongTasks }) => {
         await setTrainingParams(page, { epochs: 2, seed: 7 });
         await resetLongTasks();
-        await page.getByRole('button', { name: 'Train' }).click();
+        await page.getByRole('button', { name: 'Train', exact: true }).click();
         await expect
           .poll(() => page.getByTestId('backend-info').innerText(), { timeout: 2 * MINUTE_MS })
           .toMatch(/WASM in a Web Worker/);
@@ -138,7 +138,7 @@ describe('training the seed CNN', () => {
   test('pause holds, resume continues, stop ends early and still evaluates', async () => {
     await withLoadedApp('?backend=wasm', 'subset', async ({ page }) => {
       await setTrainingParams(page, { epochs: 5, batchSize: 32 });
-      await page.getByRole('button', { name: 'Train' }).click();
+      await page.getByRole('button', { name: 'Train', exact: true }).click();
       await expect.poll(() => batchesDone(page), { timeout: 3 * MINUTE_MS }).toBeGreaterThan(2);
 
       await page.getByRole('button', { name: 'Pause' }).click();
@@ -168,7 +168,7 @@ describe('training the seed CNN', () => {
   test('the main-thread fallback trains behind the same interface', async () => {
     await withLoadedApp('?backend=wasm&worker=0', 'small', async ({ page }) => {
       await setTrainingParams(page, { epochs: 1, batchSize: 16 });
-      await page.getByRole('button', { name: 'Train' }).click();
+      await page.getByRole('button', { name: 'Train', exact: true }).click();
       await waitForTestAccuracy(page, 5 * MINUTE_MS);
       expect(await page.getByTestId('backend-info').innerText()).toMatch(/WASM on the main thread/);
       // The same results as the worker path: an epoch row, an evaluation of all 100 test images.
@@ -184,7 +184,7 @@ describe('training the seed CNN', () => {
         // 100 rows: 80 train in 3 batches of 32, 20 validation, 100 test. SwiftShader compiles
         // shaders for tens of seconds and trains at a few samples per second.
         await setTrainingParams(page, { epochs: 1, batchSize: 32 });
-        await page.getByRole('button', { name: 'Train' }).click();
+        await page.getByRole('button', { name: 'Train', exact: true }).click();
         const accuracy = await waitForTestAccuracy(page, 12 * MINUTE_MS);
         const backend = await page.getByTestId('backend-info').innerText();
         console.log(
