@@ -119,12 +119,20 @@ afterAll(() => {
 beforeEach(deleteAllDatabases);
 
 describe('checkpoint store', () => {
-  it('captured real Adam state: the step counter and two moments per weight', () => {
+  it('captured real Adam state: the step counter, two moments per weight and β₁ᵗ, β₂ᵗ', () => {
     const [entry] = states[1].optimizerState;
     expect(entry.name).toBe('iter');
     expect(new Int32Array(entry.data)[0] || new Float32Array(entry.data)[0]).toBe(2);
-    // conv1 has 8 weight tensors (4 layers × kernel + bias): m and v for each.
-    expect(states[1].optimizerState).toHaveLength(1 + 2 * 8);
+    // conv1 has 8 weight tensors (4 layers × kernel + bias): m and v for each; then Adam's
+    // running products β₁ᵗ and β₂ᵗ, which tfjs's own getWeights leaves out.
+    expect(states[1].optimizerState).toHaveLength(1 + 2 * 8 + 2);
+    expect(states[1].optimizerState.slice(-2).map((entry) => entry.name)).toEqual([
+      'running-product/accBeta1',
+      'running-product/accBeta2',
+    ]);
+    const beta1Power = new Float32Array(states[1].optimizerState[1 + 2 * 8].data)[0];
+    // tfjs starts the product at β₁ and multiplies after each step: β₁³ after two steps.
+    expect(beta1Power).toBeCloseTo(0.9 ** 3, 6);
     expect(isSameBytes(states[0].model.weightData, states[1].model.weightData)).toBe(false);
   });
 
