@@ -66,6 +66,7 @@ function planFreshRun(command: TrainCommand, root: string): RunPlan {
     outDir,
     dataFiles: dataset.files,
     sources: dataset.sources,
+    monitorTest: command.monitorTest,
   };
 }
 
@@ -95,6 +96,9 @@ function planResumedRun(command: TrainCommand, runDir: string): RunPlan {
     dataFiles: dataset.files,
     sources: dataset.sources,
     resume: { checkpoint, runDir },
+    // A run that monitored the test set goes on doing so, so its history has no gap.
+    monitorTest:
+      command.monitorTest || checkpoint.history.some((epoch) => epoch.testAccuracy !== undefined),
   };
 }
 
@@ -145,6 +149,7 @@ async function train(plan: RunPlan, env: CommandLineEnvironment, terminal: RunTe
       backendRequest: backendRequestOf(plan.backend),
       sources: plan.sources,
       ...(plan.resume ? { resume: plan.resume.checkpoint } : {}),
+      ...(plan.monitorTest ? { monitorTest: true } : {}),
     };
     await host.start(config, plan.dataFiles);
     return await session.exitStatus;

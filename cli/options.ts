@@ -43,6 +43,8 @@ export interface TrainCommand {
   settingFlags: string[];
   /** With --export: write this framework's project of the run into outDir, do not train. */
   exportFramework?: ExportFramework;
+  /** --monitor-test: evaluate the test split after every epoch too (not a training setting). */
+  monitorTest: boolean;
 }
 
 export type Command = { kind: 'help' } | TrainCommand;
@@ -67,6 +69,7 @@ const OPTIONS = {
   'early-stopping-patience': { type: 'string' },
   'weight-decay': { type: 'string' },
   backend: { type: 'string' },
+  'monitor-test': { type: 'boolean' },
   out: { type: 'string' },
   resume: { type: 'string' },
   export: { type: 'string' },
@@ -219,6 +222,7 @@ export function parseCommandLine(args: string[], cwd: string): Command {
     resumeDir: absolute(values.resume),
     settingFlags: SETTING_FLAGS.filter((flag) => values[flag] !== undefined).map((f) => `--${f}`),
     exportFramework: exportFrameworkOf(values.export),
+    monitorTest: values['monitor-test'] ?? false,
   };
 }
 
@@ -271,6 +275,8 @@ Recipe (defaults: the seed project's training)
 Running
   --backend NAME         ${BACKENDS.join(' | ')} (default auto: WebGL on a hardware GPU, else WASM;
                          webgl also accepts a software renderer)
+  --monitor-test         also evaluate the test set after every epoch (test_loss, test_accuracy
+                         in the epoch lines and history.csv); it never steers training
   --out DIR              where the files go (default runs/<date>_<time>/ in the project)
   --resume DIR           continue the run stopped in DIR (its --out) from its last checkpoint,
                          with its own settings and data (--path and --backend may change)

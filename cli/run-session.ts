@@ -35,6 +35,8 @@ export interface RunPlan {
   sources: SplitSource[];
   /** The checkpoint to continue, and the folder it came from. */
   resume?: { checkpoint: EncodedCheckpoint; runDir: string };
+  /** Evaluate the test split after every epoch too. */
+  monitorTest: boolean;
 }
 
 /** How paths and the continuing command are shown (relative to where the command was typed). */

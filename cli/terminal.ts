@@ -36,6 +36,12 @@ export function formatEpochLine(metrics: EpochMetrics, epochs: number, seconds: 
       `val_accuracy ${metrics.valAccuracy.toFixed(4)}`,
     );
   }
+  if (metrics.testLoss !== undefined && metrics.testAccuracy !== undefined) {
+    parts.push(
+      `test_loss ${metrics.testLoss.toFixed(4)}`,
+      `test_accuracy ${metrics.testAccuracy.toFixed(4)}`,
+    );
+  }
   return parts.join(' · ');
 }
 

@@ -59,6 +59,8 @@ export interface CliRunConfig {
   sources: SplitSource[];
   /** Continue this checkpoint instead of starting afresh; `params` must be its own. */
   resume?: EncodedCheckpoint;
+  /** Evaluate the test split after every epoch too (EpochMetrics.testAccuracy). */
+  monitorTest?: boolean;
 }
 
 /** The run's charts as PNG images, drawn with the tab's chart code. */

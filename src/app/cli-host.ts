@@ -78,10 +78,12 @@ async function forwardCheckpoint(
 /** How a checkpoint's contents start the engine again (the tab's resume does the same). */
 function resumeOptions(config: CliRunConfig, data: LoadedData): TrainingStartOptions {
   const checkpoint = { runId: config.runId, datasetKey: data.key };
-  if (!config.resume) return { checkpoint };
+  const monitorTest = config.monitorTest ? { monitorTest: true } : {};
+  if (!config.resume) return { checkpoint, ...monitorTest };
   const resumed = decodeCheckpoint(config.resume);
   return {
     checkpoint,
+    ...monitorTest,
     initialModel: resumed.model,
     resumeFrom: {
       epochsCompleted: resumed.epoch,

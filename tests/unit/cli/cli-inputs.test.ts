@@ -16,6 +16,7 @@ import {
 import { readCheckpointFiles, writeCheckpointFiles } from '../../../cli/checkpoint-files';
 import { findDatasetFiles } from '../../../cli/dataset-files';
 import { parseCommandLine, type TrainCommand } from '../../../cli/options';
+import { formatEpochLine } from '../../../cli/terminal';
 import { UsageError } from '../../../cli/usage-error';
 import { csvFixture, idxFile } from '../../support/fixtures';
 
@@ -72,6 +73,26 @@ describe('flags → training settings', () => {
       earlyStoppingPatience: 3,
       weightDecay: 0.01,
     });
+  });
+
+  test('--monitor-test watches the test set without being a training setting', () => {
+    expect(parse('--path', 'data').monitorTest).toBe(false);
+    const command = parse('--resume', 'run', '--monitor-test');
+    expect(command.monitorTest).toBe(true);
+    // Not a setting: allowed beside --resume, which refuses settings.
+    expect(command.settingFlags).toEqual([]);
+  });
+
+  test('an epoch line shows the test metrics of a run that monitors them', () => {
+    const epoch = { epoch: 2, loss: 0.312, accuracy: 0.887, valLoss: 0.295, valAccuracy: 0.8931 };
+    const metrics = { ...epoch, elapsedMs: 0 };
+    expect(formatEpochLine(metrics, 10, 262.4)).toBe(
+      'Epoch 3/10 · 262 s · loss 0.3120 · accuracy 0.8870 · val_loss 0.2950 · val_accuracy 0.8931',
+    );
+    expect(formatEpochLine({ ...metrics, testLoss: 0.3, testAccuracy: 0.9012 }, 10, 262)).toBe(
+      'Epoch 3/10 · 262 s · loss 0.3120 · accuracy 0.8870 · val_loss 0.2950 · val_accuracy 0.8931' +
+        ' · test_loss 0.3000 · test_accuracy 0.9012',
+    );
   });
 
   test("bad values get the validator's sentences, one per line; bad flags one line each", () => {
