@@ -3,7 +3,13 @@
  * page does that a person could not see: requests leaving the app's origin, console errors,
  * long main-thread tasks.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium-options.mjs';
 
 export async function launchChromium(): Promise<Browser> {
@@ -31,8 +37,14 @@ export interface WatchedPage {
   policyViolations: () => Promise<string[]>;
 }
 
-export async function openApp(browser: Browser, baseUrl: string, query = ''): Promise<WatchedPage> {
-  const context = await browser.newContext({ acceptDownloads: true });
+export async function openApp(
+  browser: Browser,
+  baseUrl: string,
+  query = '',
+  /** More context options (a viewport; `bypassCSP` to inject a test library such as axe). */
+  contextOptions: BrowserContextOptions = {},
+): Promise<WatchedPage> {
+  const context = await browser.newContext({ acceptDownloads: true, ...contextOptions });
   const page = await context.newPage();
   const origin = new URL(baseUrl).origin;
   const foreignRequests: string[] = [];

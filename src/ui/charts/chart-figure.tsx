@@ -65,7 +65,7 @@ export function ChartDownloads({
 
 /**
  * The figure: `label` names it, `summary` describes it (shown under the chart), `children`
- * is the box the chart draws in.
+ * is the box the chart draws in, `after` what follows the downloads (a table of the numbers).
  */
 export function ChartFigure({
   label,
@@ -73,12 +73,14 @@ export function ChartFigure({
   download,
   className,
   children,
+  after,
 }: {
   label: string;
   summary?: ReactNode;
   download?: ChartDownload;
   className?: string;
   children: ReactNode;
+  after?: ReactNode;
 }) {
   const summaryId = useId();
   return (
@@ -94,6 +96,7 @@ export function ChartFigure({
         </figcaption>
       )}
       {download && <ChartDownloads chartName={label} download={download} />}
+      {after}
     </figure>
   );
 }

@@ -24,6 +24,7 @@ export function ConfusionMatrixChart({ evaluation }: { evaluation: EvaluationRes
       label="Confusion matrix (rows: true class, columns: predicted class)"
       summary={summarizeConfusion(evaluation.confusion, CLASS_NAMES)}
       image={{ title: 'confusion matrix (test set)', fileStem: 'confusion' }}
+      className="chart--matrix"
     >
       <ConfusionTable confusion={evaluation.confusion} />
     </StaticChart>

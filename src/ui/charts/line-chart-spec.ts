@@ -9,6 +9,8 @@
 export const LINE_CHART_DATA_NAME = 'points';
 /** Name of the vega signal that holds the x-axis title, which changes with the bucket size. */
 export const X_TITLE_SIGNAL_NAME = 'xAxisTitle';
+/** Room past the ends of an epoch chart's scales, px: dots at the edges are drawn whole. */
+const COUNTED_SCALE_PADDING_PX = 8;
 /** tfjs-vis' default font size for axes, legends and text. */
 const CHART_FONT_SIZE_PX = 11;
 
@@ -102,7 +104,11 @@ export function buildLineChartSpec(layout: LineChartLayout, xLabel: string) {
         title: xLabel,
         // Epochs 1, 2, 3…: no 0 and no 0.2, 0.4 between them.
         ...(layout.isCounted
-          ? { scale: { zero: false, nice: false }, axis: { tickMinStep: 1, format: 'd' } }
+          ? {
+              // A few pixels beyond the first and last epoch, so their dots are whole.
+              scale: { zero: false, nice: false, padding: COUNTED_SCALE_PADDING_PX },
+              axis: { tickMinStep: 1, format: 'd' },
+            }
           : {}),
       },
       tooltip: [
@@ -112,13 +118,16 @@ export function buildLineChartSpec(layout: LineChartLayout, xLabel: string) {
     },
     layer: [
       ...series.map((name) => ({
-        mark: { type: 'line', clip: true },
+        // Epochs are few: a dot on each, so a one-epoch run shows too.
+        mark: { type: 'line', clip: true, ...(layout.isCounted ? { point: true } : {}) },
         encoding: {
           y: {
             field: name,
             type: 'quantitative',
             title: layout.yLabel,
-            scale: layout.zoomToFit ? { zero: false } : undefined,
+            scale: layout.zoomToFit
+              ? { zero: false, ...(layout.isCounted ? { padding: COUNTED_SCALE_PADDING_PX } : {}) }
+              : undefined,
           },
           color: {
             field: `${name}-name`,

@@ -59,6 +59,19 @@ export function LineChart({
   useEffect(() => {
     runnerRef.current?.request();
   }, [version]);
+  // A new width (a phone turned, a window resized) needs a view of that width.
+  useEffect(() => {
+    const box = boxRef.current;
+    if (!box || typeof ResizeObserver === 'undefined') return;
+    let widthPx = box.clientWidth;
+    const observer = new ResizeObserver(() => {
+      if (box.clientWidth === widthPx) return;
+      widthPx = box.clientWidth;
+      runnerRef.current?.request();
+    });
+    observer.observe(box);
+    return () => observer.disconnect();
+  }, []);
 
   const shown = frame();
   return (

@@ -25,6 +25,7 @@ export function PerClassAccuracyChart({
       label="Per-class accuracy chart"
       summary={summarizeClassAccuracy(rows)}
       image={{ title: 'test accuracy per class', fileStem: 'per-class-accuracy' }}
+      className="chart--bars"
     />
   );
 }

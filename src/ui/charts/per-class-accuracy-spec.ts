@@ -3,7 +3,7 @@
  * table of the same numbers. Plain data, free of vega, so it can be tested in Node.
  */
 
-const BAR_CHART_WIDTH_PX = 300;
+const BAR_CHART_WIDTH_PX = 260;
 /** Height of one class's row, px: ten rows fit beside the per-class table. */
 const BAR_ROW_HEIGHT_PX = 24;
 const BAR_FONT_SIZE_PX = 12;

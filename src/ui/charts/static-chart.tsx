@@ -13,6 +13,7 @@ export function StaticChart({
   label,
   summary,
   image,
+  className,
   children,
 }: {
   /** The vega-lite spec; a new object redraws the chart (memoize it). */
@@ -23,7 +24,9 @@ export function StaticChart({
   summary: ReactNode;
   /** The downloads' title and file name. */
   image: { title: string; fileStem: string };
-  /** More of the text alternative (a table of the numbers), after the summary. */
+  /** Sizes the figure (styles.css). */
+  className: string;
+  /** More of the text alternative (a table of the numbers), after the downloads. */
   children?: ReactNode;
 }) {
   const boxRef = useRef<HTMLDivElement>(null);
@@ -55,10 +58,15 @@ export function StaticChart({
     getSource: () => ({ spec, title: image.title }),
   };
   return (
-    <ChartFigure label={label} summary={summary} download={download} className="chart--static">
+    <ChartFigure
+      label={label}
+      summary={summary}
+      download={download}
+      className={`chart--static ${className}`}
+      after={children}
+    >
       {/* vega owns this box's children; React owns the figure around it. */}
       <div ref={boxRef} />
-      {children}
     </ChartFigure>
   );
 }

@@ -110,7 +110,7 @@ function RunRow({
         <ExportProjectButton
           params={run.trainingParams}
           stem={`${run.trainingParams.architectureId}-run-${number}`}
-          label={`Export run ${number} as a training project`}
+          label={`Export as a training project: run ${number}`}
         />
       </td>
       {onDelete && (

@@ -9,6 +9,7 @@ import type { TrainingParams } from '../../training/training-params';
 import type { CurrentModel } from '../models/current-model';
 import { EpochTable } from './epoch-table';
 import { ResumePanel } from './resume-panel';
+import { TrainingAnnouncer } from './training-announcer';
 import { TrainingControls } from './training-controls';
 import { TrainingProgress } from './training-progress';
 import { isRunActive, type TrainingState } from './training-state';
@@ -98,6 +99,7 @@ export function TrainingSection(props: TrainingSectionProps) {
         backend={state.backend}
         lastBatch={state.lastBatch}
       />
+      <TrainingAnnouncer state={state} />
       <RunNotices
         state={state}
         checkpointsOffReason={launcher.resumable.reason}

@@ -55,6 +55,14 @@ describe('epoch charts count epochs from 1 in whole numbers', () => {
     expect(texts(svg)).toContain('epoch');
   });
 
+  test('a dot on every epoch, so a one-epoch run is not an empty chart', async () => {
+    const svg = await drawChartSvg(
+      lineChartImageSource(epochFrame(epochs(1), 'loss')!, 'loss', 'model loss'),
+    );
+    // One dot per series (training and validation).
+    expect(svg.match(/aria-roledescription="point"/g)).toHaveLength(2);
+  });
+
   test('thirty epochs: whole-number ticks only, none at 0', async () => {
     const frame = epochFrame(epochs(30), 'accuracy')!;
     const labels = xTickLabels(
