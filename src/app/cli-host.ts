@@ -49,8 +49,7 @@ const PNG_DATA_URL_PREFIX = 'data:image/png;base64,';
 async function drawCharts(run: TrainingRunResult): Promise<RunCharts | undefined> {
   if (run.history.length === 0 || !run.evaluation) return undefined;
   const { drawRunChartImages } = await import('../ui/charts/chart-images');
-  const host = document.getElementById('charts') ?? document.body;
-  const images = await drawRunChartImages(host, run.history, run.evaluation);
+  const images = await drawRunChartImages(run.history, run.evaluation);
   const strip = (url: string) => url.slice(PNG_DATA_URL_PREFIX.length);
   return {
     lossPng: strip(images.loss),

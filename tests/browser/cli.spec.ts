@@ -148,6 +148,9 @@ describe('a run of 2 epochs on the 2,000-row subsets', () => {
       const bytes = readFileSync(join(outDir, image));
       expect(bytes.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
       expect(bytes.byteLength).toBeGreaterThan(10_000);
+      // The tab's Download PNG, at twice the chart's CSS size (640 px for the epoch charts).
+      const widthPx = bytes.readUInt32BE(16);
+      expect(widthPx, image).toBeGreaterThanOrEqual(image === 'confusion.png' ? 900 : 1280);
     }
     const history = readFileSync(join(outDir, 'history.csv'), 'utf8').trimEnd().split('\n');
     expect(history[0]).toBe('epoch,loss,accuracy,val_loss,val_accuracy,seconds,lr');

@@ -1,18 +1,15 @@
 /**
  * A finished run's charts as PNG images (the command line's loss.png, accuracy.png and
- * confusion.png), drawn by the tab's own chart code: the live line chart with the epoch
- * curves of the `Loss per epoch` and `Accuracy per epoch` figures, and the results panel's
- * confusion matrix. Each draws into a box of the page; its canvas is then copied onto white,
- * since the charts themselves have a transparent background.
+ * confusion.png): the very images the tab's Download PNG buttons give for the `Loss per epoch`
+ * and `Accuracy per epoch` figures and the confusion matrix, titled like the seed project's
+ * Keras figures, on white, at PNG_SCALE times their CSS size.
  */
-import type { View } from 'vega';
+import { CLASS_NAMES } from '../../config/dataset';
 import type { EpochMetrics, EvaluationResult } from '../../training/run-types';
-import { renderConfusionMatrix } from './confusion-matrix-render';
-import {
-  LINE_CHART_IMAGE_HEIGHT_PX as EPOCH_CHART_IMAGE_HEIGHT_PX,
-  LINE_CHART_IMAGE_WIDTH_PX as EPOCH_CHART_IMAGE_WIDTH_PX,
-} from './line-chart-image';
-import { createLiveLineChart } from './live-line-chart';
+import { CONFUSION_IMAGE_TITLE, EPOCH_IMAGE_TITLES } from './chart-titles';
+import { drawChartImage, type ChartImageSource } from './chart-export';
+import { buildConfusionMatrixSpec, toConfusionCells } from './confusion-matrix-spec';
+import { lineChartImageSource } from './line-chart-image';
 import { epochFrame } from './training-chart-frames';
 
 /** PNG images as data URLs (`data:image/png;base64,…`). */
@@ -22,77 +19,45 @@ export interface RunChartImages {
   confusion: string;
 }
 
-/** The chart's canvas in `box`, copied onto an opaque white canvas, as a PNG data URL. */
-function canvasOnWhite(box: HTMLElement): string {
-  const source = box.querySelector('canvas');
-  if (!source) throw new Error('The chart drew no canvas');
-  const target = document.createElement('canvas');
-  target.width = source.width;
-  target.height = source.height;
-  const context = target.getContext('2d');
-  if (!context) throw new Error('No 2D canvas context for the chart image');
-  context.fillStyle = 'white';
-  context.fillRect(0, 0, target.width, target.height);
-  context.drawImage(source, 0, 0);
-  return target.toDataURL('image/png');
+function blobToDataUrl(blob: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error ?? new Error('Could not read the chart image'));
+    reader.readAsDataURL(blob);
+  });
 }
 
-/** A box of fixed size in `host`, for one chart. */
-function chartBox(host: HTMLElement, widthPx: number): HTMLElement {
-  const box = document.createElement('div');
-  box.style.width = `${widthPx}px`;
-  host.append(box);
-  return box;
-}
+const pngDataUrl = async (source: ChartImageSource) =>
+  blobToDataUrl(await drawChartImage(source, 'png'));
 
-/** Training and validation `metric` per epoch, as the tab's epoch chart draws it. */
-export async function drawEpochChartImage(
-  host: HTMLElement,
+/** Training and validation `metric` per epoch, as the tab's epoch chart downloads it. */
+export function drawEpochChartImage(
   epochs: EpochMetrics[],
   metric: 'loss' | 'accuracy',
 ): Promise<string> {
   const frame = epochFrame(epochs, metric);
   if (!frame) throw new Error('No epochs to draw');
-  const box = chartBox(host, EPOCH_CHART_IMAGE_WIDTH_PX);
-  const chart = createLiveLineChart(box, {
-    yLabel: metric,
-    heightPx: EPOCH_CHART_IMAGE_HEIGHT_PX,
-    zoomToFit: true,
-  });
-  try {
-    await chart.update(frame);
-    return canvasOnWhite(box);
-  } finally {
-    chart.dispose();
-    box.remove();
-  }
+  return pngDataUrl(lineChartImageSource(frame, metric, EPOCH_IMAGE_TITLES[metric]));
 }
 
-/** The test-set confusion matrix, as the results panel draws it. */
-export async function drawConfusionMatrixImage(
-  host: HTMLElement,
-  evaluation: EvaluationResult,
-): Promise<string> {
-  const box = chartBox(host, EPOCH_CHART_IMAGE_WIDTH_PX);
-  let view: View | null = null;
-  try {
-    view = await renderConfusionMatrix(box, evaluation);
-    return canvasOnWhite(box);
-  } finally {
-    view?.finalize();
-    box.remove();
-  }
+/** The test-set confusion matrix, as the results panel downloads it. */
+export function drawConfusionMatrixImage(evaluation: EvaluationResult): Promise<string> {
+  const spec = buildConfusionMatrixSpec(
+    toConfusionCells(evaluation.confusion, CLASS_NAMES),
+    CLASS_NAMES,
+  );
+  return pngDataUrl({ spec, title: CONFUSION_IMAGE_TITLE });
 }
 
 /** The three images of a run that trained at least one epoch. */
 export async function drawRunChartImages(
-  host: HTMLElement,
   epochs: EpochMetrics[],
   evaluation: EvaluationResult,
 ): Promise<RunChartImages> {
   return {
-    loss: await drawEpochChartImage(host, epochs, 'loss'),
-    accuracy: await drawEpochChartImage(host, epochs, 'accuracy'),
-    confusion: await drawConfusionMatrixImage(host, evaluation),
+    loss: await drawEpochChartImage(epochs, 'loss'),
+    accuracy: await drawEpochChartImage(epochs, 'accuracy'),
+    confusion: await drawConfusionMatrixImage(evaluation),
   };
 }

@@ -10,6 +10,7 @@ import {
   summarizeConfusion,
   toConfusionCells,
 } from './confusion-matrix-spec';
+import { CONFUSION_IMAGE_TITLE } from './chart-titles';
 import { StaticChart } from './static-chart';
 
 export function ConfusionMatrixChart({ evaluation }: { evaluation: EvaluationResult }) {
@@ -23,7 +24,7 @@ export function ConfusionMatrixChart({ evaluation }: { evaluation: EvaluationRes
       spec={spec}
       label="Confusion matrix (rows: true class, columns: predicted class)"
       summary={summarizeConfusion(evaluation.confusion, CLASS_NAMES)}
-      image={{ title: 'confusion matrix (test set)', fileStem: 'confusion' }}
+      image={{ title: CONFUSION_IMAGE_TITLE, fileStem: 'confusion' }}
       className="chart--matrix"
     >
       <ConfusionTable confusion={evaluation.confusion} />

@@ -4,6 +4,7 @@
  * new points streamed; the confusion matrix is drawn once per evaluation, in several tasks.
  */
 import type { EpochMetrics } from '../../training/run-types';
+import { EPOCH_IMAGE_TITLES } from './chart-titles';
 import { LineChart } from './line-chart';
 import type { LineChartFrame } from './live-line-chart';
 import { batchFrame, epochFrame, type BatchSeries } from './training-chart-frames';
@@ -65,13 +66,13 @@ export function EpochCharts({ epochs }: { epochs: EpochMetrics[] }) {
       label: 'Loss per epoch',
       yLabel: 'loss',
       frame: () => epochFrame(epochs, 'loss'),
-      image: { title: 'model loss', fileStem: 'loss' },
+      image: { title: EPOCH_IMAGE_TITLES.loss, fileStem: 'loss' },
     },
     {
       label: 'Accuracy per epoch',
       yLabel: 'accuracy',
       frame: () => epochFrame(epochs, 'accuracy'),
-      image: { title: 'model accuracy', fileStem: 'accuracy' },
+      image: { title: EPOCH_IMAGE_TITLES.accuracy, fileStem: 'accuracy' },
     },
   ];
   return <ChartRow charts={charts} version={epochs} />;
