@@ -175,6 +175,7 @@ class Engine implements TrainingEngine {
           ...this.options,
           evaluationBatchSize: this.evaluation.batchSize,
           resumeFrom: request.resumeFrom,
+          ...(request.monitorTest ? { monitorTest: request.test } : {}),
         },
       );
       history = outcome.history;

@@ -68,6 +68,26 @@ describe('createTrainingEngine (main-thread path)', () => {
     expect(engine.getModel()).toBeNull();
   });
 
+  test("monitorTest: every epoch also carries the test split's loss and accuracy, as the end evaluation scores it", async () => {
+    const messages: WorkerToMainMessage[] = [];
+    const engine = createTrainingEngine('main-thread', (m) => messages.push(m), {
+      yieldToEventLoop: noWait,
+    });
+    await engine.run({ params: PARAMS, backendRequest: CPU, ...DATA, monitorTest: true });
+    const epochs = messages.flatMap((m) => (m.kind === 'epoch' ? [m.metrics] : []));
+    expect(epochs).toHaveLength(2);
+    for (const epoch of epochs) {
+      expect(epoch.testAccuracy).toBeGreaterThanOrEqual(0);
+      expect(Number.isFinite(epoch.testLoss)).toBe(true);
+    }
+    // The last epoch's weights are the evaluated ones: the same accuracy on the same 40 images.
+    const evaluation = messages.find((m) => m.kind === 'evaluation') as {
+      result: EvaluationResult;
+    };
+    expect(epochs[1].testAccuracy).toBeCloseTo(evaluation.result.accuracy, 10);
+    engine.dispose();
+  });
+
   test('a failure becomes an error message and a failed done', async () => {
     const messages: WorkerToMainMessage[] = [];
     const engine = createTrainingEngine('main-thread', (m) => messages.push(m));
