@@ -10,11 +10,33 @@ import {
   type BrowserContextOptions,
   type Page,
 } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium-options.mjs';
 
 export async function launchChromium(): Promise<Browser> {
   // launch() gives every browser a fresh temporary profile of its own.
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+/**
+ * One Chromium for a spec file: launched before its first test, closed after its last. Call at
+ * the top level of the file; the getter returns the browser inside tests.
+ */
+export function chromiumForFile(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser)
+      throw new Error(
+        'Chromium is not running: call chromiumForFile() at the top level of the spec file',
+      );
+    return browser;
+  };
 }
 
 export interface WatchedPage {

@@ -4,27 +4,19 @@
  * pressure; simulated with the DevTools protocol's Storage.clearDataForOrigin). The next visit
  * says plainly what is gone, and offers no resume that cannot work.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { expect, inject, test } from 'vitest';
 import { csvFixture } from '../support/fixtures';
 import { expectCounts, panel, setTrainingParams, trainingStatus, uploadFiles } from './app-driver';
-import { launchChromium, openApp } from './chromium';
+import { chromiumForFile, openApp } from './chromium';
 
 const baseUrl = inject('baseUrl');
 const MINUTE_MS = 60_000;
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = chromiumForFile();
 
 test(
   'evicted kept data and checkpoint are reported on the next visit, and no resume is offered',
   async () => {
-    const app = await openApp(browser, baseUrl, '?backend=wasm');
+    const app = await openApp(browser(), baseUrl, '?backend=wasm');
     const { page, context } = app;
     try {
       const files = csvFixture('subset');
@@ -59,7 +51,7 @@ test(
       await expect
         .poll(() => dataAlert.innerText(), { timeout: MINUTE_MS })
         .toMatch(
-          /^The training set \(2,000 images\) and test set \(2,000 images\) kept in this browser on .+ is gone: the browser removed it .* Load the files again\.$/,
+          /^The training set \(2,000 images\) and test set \(2,000 images\) kept in this browser() on .+ is gone: the browser() removed it .* Load the files again\.$/,
         );
       const trainingAlert = panel(next, 'Training').getByRole('alert');
       await expect

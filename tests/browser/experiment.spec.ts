@@ -5,8 +5,8 @@
  * the middle of the second one is continued from its checkpoint, and the table ends with the
  * six runs, in the seed project's order.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, inject, test } from 'vitest';
 import { csvFixture } from '../support/fixtures';
 import {
   expectCounts,
@@ -15,18 +15,11 @@ import {
   trainingStatus,
   uploadFiles,
 } from './app-driver';
-import { launchChromium, openApp } from './chromium';
+import { chromiumForFile, openApp } from './chromium';
 
 const baseUrl = inject('baseUrl');
 const MINUTE_MS = 60_000;
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = chromiumForFile();
 
 /** The runs table's Model and Epochs cells, row by row. */
 async function runModels(page: Page): Promise<string[][]> {
@@ -40,7 +33,7 @@ async function runModels(page: Page): Promise<string[][]> {
 }
 
 test('the six architectures: estimate first, one progress view, continued after a reload', async () => {
-  const app = await openApp(browser, baseUrl, '?backend=wasm');
+  const app = await openApp(browser(), baseUrl, '?backend=wasm');
   const { page } = app;
   try {
     const files = csvFixture('subset');
@@ -50,7 +43,7 @@ test('the six architectures: estimate first, one progress view, continued after 
     // Nothing timed yet: no estimate, and the page says so.
     await page.getByRole('button', { name: 'Run the six architectures' }).click();
     const confirm = page.getByRole('group', { name: 'Confirm the experiment' });
-    expect(await confirm.innerText()).toContain('No run has been timed in this browser yet');
+    expect(await confirm.innerText()).toContain('No run has been timed in this browser() yet');
     await confirm.getByRole('button', { name: 'Cancel' }).click();
 
     // One short run times this machine; then the estimate is there before anything starts.

@@ -9,8 +9,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, test } from 'vitest';
 import { contentSecurityPolicyHeader } from '../../build/content-security-policy.mjs';
 import { OFFICIAL_DATASET } from '../../src/data/dataset-download';
 import { DATASET_DIR } from '../support/fixtures';
@@ -21,18 +21,11 @@ import {
   setTrainingParams,
   waitForTestAccuracy,
 } from './app-driver';
-import { launchChromium, openApp } from './chromium';
+import { chromiumForFile, openApp } from './chromium';
 
 const baseUrl = inject('baseUrl');
 const MINUTE_MS = 60_000;
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = chromiumForFile();
 
 /** The numbered section headings, in page order ("1 · Data", …). */
 async function numberedSections(page: Page): Promise<string[]> {
@@ -42,7 +35,7 @@ async function numberedSections(page: Page): Promise<string[]> {
 
 describe('the first minute', () => {
   test('the sample loads, trains, and the whole journey runs under the policy with no violation', async () => {
-    const app = await openApp(browser, baseUrl, '?backend=wasm');
+    const app = await openApp(browser(), baseUrl, '?backend=wasm');
     const { page } = app;
     try {
       const response = await page.request.get(baseUrl);
@@ -128,7 +121,7 @@ describe('the first minute', () => {
   });
 
   test('the full dataset: source and size first, then the official files, checked and kept', async () => {
-    const app = await openApp(browser, baseUrl);
+    const app = await openApp(browser(), baseUrl);
     const { page, context } = app;
     const routed: string[] = [];
     let releaseFirstFile: () => void = () => {};

@@ -4,24 +4,16 @@
  * file, each of which must leave the data loaded before it on screen.
  */
 import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { describe, expect, inject, test } from 'vitest';
 import { csvFixture, idxFile } from '../support/fixtures';
-import { launchChromium, openApp, type WatchedPage } from './chromium';
+import { chromiumForFile, openApp, type WatchedPage } from './chromium';
 import { countsShown, expectCounts, panel, uploadFiles, type UploadFile } from './app-driver';
 
 const baseUrl = inject('baseUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = chromiumForFile();
 
 async function withApp(run: (app: WatchedPage) => Promise<void>, query = ''): Promise<void> {
-  const app = await openApp(browser, baseUrl, query);
+  const app = await openApp(browser(), baseUrl, query);
   try {
     await run(app);
     expect(app.foreignRequests).toEqual([]);

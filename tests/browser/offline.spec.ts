@@ -7,9 +7,9 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { preview } from 'vite';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { describe, expect, inject, test } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium-options.mjs';
 import { csvFixture, PROJECT_ROOT } from '../support/fixtures';
 import {
@@ -19,19 +19,12 @@ import {
   uploadFiles,
   waitForTestAccuracy,
 } from './app-driver';
-import { launchChromium, openApp } from './chromium';
+import { chromiumForFile, openApp } from './chromium';
 
 const baseUrl = inject('baseUrl');
 const MINUTE_MS = 60_000;
 const APP_TITLE = 'Fashion-MNIST Studio';
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = chromiumForFile();
 
 /** Waits until the page's service worker has installed (precached the build) and activated. */
 async function waitForActiveServiceWorker(page: Page): Promise<void> {
@@ -90,7 +83,7 @@ describe('an installable app that works offline', () => {
   });
 
   test('after one visit: offline, reload, load the subsets, train one epoch', async () => {
-    const app = await openApp(browser, baseUrl, '?backend=wasm');
+    const app = await openApp(browser(), baseUrl, '?backend=wasm');
     const { page, context } = app;
     try {
       await waitForActiveServiceWorker(page);
@@ -136,7 +129,7 @@ describe('an installable app that works offline', () => {
     });
     const address = server.httpServer.address();
     if (!address || typeof address === 'string') throw new Error('preview server has no port');
-    const app = await openApp(browser, `http://127.0.0.1:${address.port}/`);
+    const app = await openApp(browser(), `http://127.0.0.1:${address.port}/`);
     const { page, context } = app;
     try {
       await waitForActiveServiceWorker(page);

@@ -7,8 +7,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { expect, inject, test } from 'vitest';
 import { csvFixture } from '../support/fixtures';
 import {
   collectDownloads,
@@ -17,18 +17,11 @@ import {
   uploadFiles,
   type DownloadedFile,
 } from './app-driver';
-import { launchChromium, openApp } from './chromium';
+import { chromiumForFile, openApp } from './chromium';
 
 const baseUrl = inject('baseUrl');
 const MINUTE_MS = 60_000;
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = chromiumForFile();
 
 /** Width and height of a PNG, from its IHDR chunk; throws unless the file is a PNG. */
 function pngSize(path: string): { width: number; height: number } {
@@ -68,7 +61,7 @@ async function runRows(page: Page): Promise<string[][]> {
 }
 
 test('charts, history and runs to take away; runs kept across reloads', async () => {
-  const app = await openApp(browser, baseUrl, '?backend=wasm');
+  const app = await openApp(browser(), baseUrl, '?backend=wasm');
   const { page, context } = app;
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const downloads = collectDownloads(page, mkdtempSync(join(tmpdir(), 'fms-results-')));

@@ -3,8 +3,8 @@
  * IndexedDB, a reload mid-run brings it back without a new upload, and "Resume training from
  * epoch k" finishes the run with one continuous history.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, inject, test } from 'vitest';
 import { csvFixture } from '../support/fixtures';
 import {
   expectCounts,
@@ -13,20 +13,13 @@ import {
   uploadFiles,
   waitForTestAccuracy,
 } from './app-driver';
-import { launchChromium, openApp } from './chromium';
+import { chromiumForFile, openApp } from './chromium';
 
 const baseUrl = inject('baseUrl');
 const MINUTE_MS = 60_000;
 /** Enough epochs that the run is still going when the test pauses it after the first one. */
 const EPOCHS = 6;
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = chromiumForFile();
 
 /** The "Epoch history" table's rows as cell texts. */
 async function epochRows(page: Page): Promise<string[][]> {
@@ -39,7 +32,7 @@ async function epochRows(page: Page): Promise<string[][]> {
 test(
   'reload mid-run → data back → Resume training from epoch k → all epochs',
   async () => {
-    const app = await openApp(browser, baseUrl, '?backend=wasm');
+    const app = await openApp(browser(), baseUrl, '?backend=wasm');
     const { page } = app;
     try {
       const files = csvFixture('subset');

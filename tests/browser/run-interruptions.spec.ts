@@ -5,8 +5,8 @@
  * would: no error event reaches the page). Each time the page says what happened, the
  * checkpoint stays intact and "Resume training from epoch k" finishes the run.
  */
-import type { Browser, Page, Worker } from 'playwright-core';
-import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import type { Page, Worker } from 'playwright-core';
+import { expect, inject, test } from 'vitest';
 import { csvFixture } from '../support/fixtures';
 import {
   expectCounts,
@@ -16,20 +16,13 @@ import {
   uploadFiles,
   waitForTestAccuracy,
 } from './app-driver';
-import { launchChromium, openApp } from './chromium';
+import { chromiumForFile, openApp } from './chromium';
 
 const baseUrl = inject('baseUrl');
 const MINUTE_MS = 60_000;
 /** Enough epochs that the run is still going when the test pauses it after a checkpoint. */
 const EPOCHS = 5;
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = chromiumForFile();
 
 /** The epoch table's first column ("1 (checkpoint)", "2" …). */
 async function epochLabels(page: Page): Promise<string[]> {
@@ -87,7 +80,7 @@ async function expectResumeFinishes(page: Page, kept: number, alertText: RegExp)
 test(
   'the GPU context is lost mid-run: stopped cleanly, said so, resumed on a fresh WebGL context',
   async () => {
-    const app = await openApp(browser, baseUrl, '?backend=webgl&softwareWebgl=1');
+    const app = await openApp(browser(), baseUrl, '?backend=webgl&softwareWebgl=1');
     const { page } = app;
     try {
       const { worker, kept } = await trainUntilCheckpoint(page);
@@ -100,7 +93,7 @@ test(
         page,
         kept,
         new RegExp(
-          `^Training failed: The GPU's WebGL context was lost during epoch ${kept + 1} \\(a driver reset, a GPU process crash, or the browser reclaiming GPU memory\\)\\. The run was stopped\\. Nothing computed after that was kept; the checkpoint after epoch ${kept} is intact`,
+          `^Training failed: The GPU's WebGL context was lost during epoch ${kept + 1} \\(a driver reset, a GPU process crash, or the browser() reclaiming GPU memory\\)\\. The run was stopped\\. Nothing computed after that was kept; the checkpoint after epoch ${kept} is intact`,
         ),
       );
       // The resumed run got a new worker and a new context, on WebGL again.
@@ -117,7 +110,7 @@ test(
 test(
   'the training worker ends without a word: noticed, said so, checkpoint intact, resumed',
   async () => {
-    const app = await openApp(browser, baseUrl, '?backend=wasm');
+    const app = await openApp(browser(), baseUrl, '?backend=wasm');
     const { page } = app;
     try {
       const { worker, kept } = await trainUntilCheckpoint(page);
@@ -128,7 +121,7 @@ test(
         page,
         kept,
         new RegExp(
-          `^Training failed: Training worker failed: it stopped without a word \\(the browser may have ended it for lack of memory, or it crashed\\)\\. The checkpoint after epoch ${kept} is intact`,
+          `^Training failed: Training worker failed: it stopped without a word \\(the browser() may have ended it for lack of memory, or it crashed\\)\\. The checkpoint after epoch ${kept} is intact`,
         ),
       );
       expect(app.foreignRequests).toEqual([]);

@@ -5,8 +5,8 @@
  * reload in the middle of saving a model (nothing half-written is listed; what was saved
  * before stays loadable).
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { expect, inject, test } from 'vitest';
 import { csvFixture } from '../support/fixtures';
 import {
   expectCounts,
@@ -15,18 +15,11 @@ import {
   uploadFiles,
   waitForTestAccuracy,
 } from './app-driver';
-import { launchChromium } from './chromium';
+import { chromiumForFile } from './chromium';
 
 const baseUrl = inject('baseUrl');
 const MINUTE_MS = 60_000;
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = chromiumForFile();
 
 async function openTab(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
@@ -55,7 +48,7 @@ const savedItem = (page: Page, name: string) =>
 test(
   'two tabs: a save shows in both, one trains at a time, the other takes over when it closes',
   async () => {
-    const context = await browser.newContext();
+    const context = await browser().newContext();
     try {
       const [first, second] = [await openTab(context), await openTab(context)];
       await loadSmallData(first);
@@ -102,7 +95,7 @@ test(
 test(
   'a reload in the middle of a save lists nothing half-written; the earlier model still loads',
   async () => {
-    const context = await browser.newContext();
+    const context = await browser().newContext();
     try {
       const page = await openTab(context);
       await loadSmallData(page);

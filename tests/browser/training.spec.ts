@@ -3,8 +3,8 @@
  * CSVs, the seed CNN, live curves, evaluation, pause/resume/stop, the runs table, the
  * main-thread fallback and one short run on real (software) WebGL in the worker.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, test } from 'vitest';
 import { csvFixture } from '../support/fixtures';
 import {
   batchesDone,
@@ -14,17 +14,10 @@ import {
   uploadFiles,
   waitForTestAccuracy,
 } from './app-driver';
-import { launchChromium, openApp, type WatchedPage } from './chromium';
+import { chromiumForFile, openApp, type WatchedPage } from './chromium';
 
 const baseUrl = inject('baseUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = chromiumForFile();
 
 /** Opens the app with `query`, loads a CSV fixture set and runs `journey`. */
 async function withLoadedApp(
@@ -32,7 +25,7 @@ async function withLoadedApp(
   set: 'small' | 'subset',
   journey: (app: WatchedPage) => Promise<void>,
 ): Promise<void> {
-  const app = await openApp(browser, baseUrl, query);
+  const app = await openApp(browser(), baseUrl, query);
   try {
     const files = csvFixture(set);
     await uploadFiles(app.page, [files.trainCsv, files.testCsv]);
