@@ -18,12 +18,17 @@
  *                                        the main-thread path: long tasks, frame intervals
  *   npm run bench -- --only memory       the built app training 3 epochs in the worker: peak
  *                                        heap of page and worker, tfjs tensors at epoch ends
+ *   npm run bench -- --only background   the built app training (WASM, worker) with its tab
+ *                                        in front vs hidden behind another: samples/s,
+ *                                        main-thread busy %
  *   npm run bench -- --only startup      dist/ bundle sizes raw and gzip, first screen vs
  *                                        lazy; time to interactive over cold loads
  *   --backends wasm,webgl,cpu            training backends to run (default all three)
- *   --app-dist DIR                       the app build --only app measures (default dist/)
+ *   --app-dist DIR                       the app build --only app and --only background
+ *                                        measure (default dist/)
  *   --repeats N                          repeats for ingest, app, startup and
- *                                        responsiveness (default 3, 2, 7 and 2)
+ *                                        responsiveness (default 3, 2, 7 and 2); rounds
+ *                                        for background (2)
  * Results: printed, and written to bench/results/*.json.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -34,6 +39,7 @@ import { build, preview } from 'vite';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/support/chromium-options.mjs';
 import { DATASET_DIR, ensureCsvFixture } from '../tests/support/csv-fixtures.mjs';
 import { benchMemory } from './app-memory.mjs';
+import { benchBackgroundTab } from './background-tab.mjs';
 import { benchResponsiveness } from './app-responsiveness.mjs';
 import { peakHeapGrowth, startHeapSampler } from './heap-sampler.mjs';
 import { bundleSizes, timeToInteractive } from './startup-bench.mjs';
@@ -319,12 +325,16 @@ async function benchStartup(browser) {
 
 /** Responsiveness (worker vs main thread) or memory of the built app while it trains. */
 async function benchAppWhileTraining(browser, which) {
-  if (!existsSync(join(ROOT, 'dist', 'index.html'))) throw new Error('run vite build first');
-  const app = await serve(ROOT, join(ROOT, 'dist'));
+  const distDir = which === 'background' && APP_DIST ? resolve(APP_DIST) : join(ROOT, 'dist');
+  if (!existsSync(join(distDir, 'index.html'))) throw new Error('run vite build first');
+  const app = await serve(ROOT, distDir);
   const options = { appUrl: app.url, files: await csvs('subset'), outDir: OUT_DIR };
   try {
     if (which === 'responsiveness') {
       await benchResponsiveness(browser, { ...options, repeats: REPEATS ?? 2 });
+    } else if (which === 'background') {
+      // Its own Chromium: Playwright's launch keeps every tab visible.
+      await benchBackgroundTab({ ...options, rounds: REPEATS ?? 2 });
     } else await benchMemory(browser, options);
   } finally {
     await app.close();
@@ -333,7 +343,7 @@ async function benchAppWhileTraining(browser, which) {
 
 async function main() {
   mkdirSync(OUT_DIR, { recursive: true });
-  const pages = ['app', 'startup', 'responsiveness', 'memory'].includes(ONLY)
+  const pages = ['app', 'startup', 'responsiveness', 'memory', 'background'].includes(ONLY)
     ? null
     : await serveBenchPages();
   const browser = await chromium.launch({
@@ -348,6 +358,7 @@ async function main() {
     if (!ONLY || ONLY === 'startup') await benchStartup(browser);
     if (!ONLY || ONLY === 'responsiveness') await benchAppWhileTraining(browser, 'responsiveness');
     if (!ONLY || ONLY === 'memory') await benchAppWhileTraining(browser, 'memory');
+    if (!ONLY || ONLY === 'background') await benchAppWhileTraining(browser, 'background');
   } finally {
     await browser.close();
     await pages?.close();

@@ -1,14 +1,16 @@
 /**
  * React owns the chart's figure; a live vega view (built once) draws inside it and gets new
- * points streamed. Refreshes are coalesced: while one runs, only the latest request waits.
- * Under the chart: a one-line summary of the curves (its text alternative) and its downloads.
+ * points streamed. Refreshes are coalesced: while one runs, only the latest request waits;
+ * while the page is hidden they wait for it to be shown. Under the chart: a one-line summary
+ * of the curves (its text alternative) and its downloads.
  */
 import { useEffect, useRef } from 'react';
 import { ChartFigure } from './chart-figure';
-import { createCoalescedRunner, type CoalescedRunner } from './coalesced-runner';
+import { createCoalescedRunner } from './coalesced-runner';
 import { lineChartImageSource } from './line-chart-image';
 import { createLiveLineChart, type LineChartFrame } from './live-line-chart';
 import { summarizeFrame } from './training-chart-frames';
+import { createVisibilityGate, type VisibilityGate } from './visibility-gate';
 
 /** A box that shows `frame()`, refreshed whenever `version` changes; nothing while null. */
 export function LineChart({
@@ -30,7 +32,7 @@ export function LineChart({
 }) {
   const boxRef = useRef<HTMLDivElement>(null);
   const frameRef = useRef(frame);
-  const runnerRef = useRef<CoalescedRunner | null>(null);
+  const redrawRef = useRef<VisibilityGate | null>(null);
 
   useEffect(() => {
     frameRef.current = frame;
@@ -48,16 +50,18 @@ export function LineChart({
         console.warn(`Chart "${label}" failed to draw`, error);
       }
     });
-    runnerRef.current = runner;
-    runner.request();
+    const gate = createVisibilityGate(() => runner.request());
+    redrawRef.current = gate;
+    gate.request();
     return () => {
+      gate.dispose();
       runner.dispose();
       chart.dispose();
-      runnerRef.current = null;
+      redrawRef.current = null;
     };
   }, [label, yLabel, heightPx]);
   useEffect(() => {
-    runnerRef.current?.request();
+    redrawRef.current?.request();
   }, [version]);
   // A new width (a phone turned, a window resized) needs a view of that width.
   useEffect(() => {
@@ -67,7 +71,7 @@ export function LineChart({
     const observer = new ResizeObserver(() => {
       if (box.clientWidth === widthPx) return;
       widthPx = box.clientWidth;
-      runnerRef.current?.request();
+      redrawRef.current?.request();
     });
     observer.observe(box);
     return () => observer.disconnect();
