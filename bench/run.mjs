@@ -21,6 +21,14 @@
  *   npm run bench -- --only background   the built app training (WASM, worker) with its tab
  *                                        in front vs hidden behind another: samples/s,
  *                                        main-thread busy %
+ *   npm run bench -- --only kernels      our 3×3 convolution kernels (SIMD128, relaxed SIMD,
+ *                                        1 and 2 threads) vs today's WASM path vs stock tfjs
+ *                                        WASM vs native PyTorch: app-loop samples/s at batch
+ *                                        64 and 256, conv2 GFLOP/s per pass, epoch time
+ *                                        (bench/conv-kernels.mjs; --rounds N (default 3),
+ *                                        --samples N timed per item (1024), --torch-seconds
+ *                                        S per PyTorch batch size (20), --configs a,b,
+ *                                        --pass-repeats N for conv2's passes (5))
  *   npm run bench -- --only startup      dist/ bundle sizes raw and gzip, first screen vs
  *                                        lazy; time to interactive over cold loads
  *   --backends wasm,webgl,cpu            training backends to run (default all three)
@@ -40,6 +48,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/support/chromium-options.
 import { DATASET_DIR, ensureCsvFixture } from '../tests/support/csv-fixtures.mjs';
 import { benchMemory } from './app-memory.mjs';
 import { benchBackgroundTab } from './background-tab.mjs';
+import { KERNEL_CONFIGS, benchConvKernels } from './conv-kernels.mjs';
 import { benchResponsiveness } from './app-responsiveness.mjs';
 import { peakHeapGrowth, startHeapSampler } from './heap-sampler.mjs';
 import { bundleSizes, timeToInteractive } from './startup-bench.mjs';
@@ -246,7 +255,7 @@ async function benchApp(browser) {
           });
           panelObserver.observe(document.body, { childList: true, subtree: true });
         });
-        await page.getByRole('button', { name: 'Train' }).click();
+        await page.getByRole('button', { name: 'Train', exact: true }).click();
         await page.getByText(/^Test accuracy: /).waitFor({ timeout: LONG_TIMEOUT_MS });
         // The results panel draws its confusion matrix after the headline: wait for it, then
         // for a quiet second, so tasks of the first results render are counted too.
@@ -359,6 +368,18 @@ async function main() {
     if (!ONLY || ONLY === 'responsiveness') await benchAppWhileTraining(browser, 'responsiveness');
     if (!ONLY || ONLY === 'memory') await benchAppWhileTraining(browser, 'memory');
     if (!ONLY || ONLY === 'background') await benchAppWhileTraining(browser, 'background');
+    if (!ONLY || ONLY === 'kernels') {
+      await benchConvKernels(browser, pages.url, {
+        rounds: Number(arg('--rounds') ?? 3),
+        batches: [64, 256],
+        samples: Number(arg('--samples') ?? 1024),
+        passRepeats: Number(arg('--pass-repeats') ?? 5),
+        torchSeconds: Number(arg('--torch-seconds') ?? 20),
+        configs: (arg('--configs') ?? Object.keys(KERNEL_CONFIGS).join(',')).split(','),
+        trainCsv: (await csvs('subset'))[0],
+        outDir: OUT_DIR,
+      });
+    }
   } finally {
     await browser.close();
     await pages?.close();

@@ -8,11 +8,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { createSeedCnn } from '../src/model/architectures';
 import { initBackend } from '../src/training/backend/backend';
+import { wasmConv3x3ImagesByThread } from '../src/training/backend/wasm-conv3x3';
 import { BatchGatherer } from '../src/training/batches';
 import { compileForTraining, trainModel } from '../src/training/train-loop';
 import { RunControl } from '../src/training/run-control';
-import type { BackendName, SplitArrays } from '../src/training/run-types';
+import type { BackendName, SplitArrays, WasmConvKernelChoice } from '../src/training/run-types';
 import type { TrainingParams } from '../src/training/training-params';
+import { measureConv2Passes, type Conv2PassTimes } from './conv2-passes';
 import { kernelWithShapes, type KernelTally, tallyKernels } from './kernel-times';
 
 export interface PlanItem {
@@ -26,9 +28,19 @@ export interface PlanItem {
   /**
    * WASM only: ask for the threaded binary with this many threads (the page must be
    * cross-origin isolated). The binary is chosen once per page, so a plan mixes only items
-   * with the same value; unset means the single-thread SIMD binary.
+   * with the same value; unset means the single-thread SIMD binary unless `allowWasmThreads`.
    */
   wasmThreads?: number;
+  /** The threaded binary with the app's own thread counts (BackendRequest.allowWasmThreads). */
+  allowWasmThreads?: boolean;
+  /** Our 3×3 convolution kernels (BackendRequest.wasmConvKernels; default `auto`). */
+  wasmConvKernels?: WasmConvKernelChoice;
+  /** Threads for our kernels (InitBackendOptions.wasmConvKernelThreads; default tfjs's). */
+  wasmConvKernelThreads?: number;
+  /** Time only the app's loop (no bare `trainOnBatch` loop). */
+  isAppLoopOnly?: boolean;
+  /** After the timed loops, conv2's three passes timed apart, median of this many. */
+  conv2PassRepeats?: number;
   /**
    * After the timed loops, this many `trainOnBatch` steps under `tf.profile`: per-kernel
    * times (the backend's synchronous kernel timings) by kernel name and input shapes.
@@ -53,6 +65,12 @@ interface Result extends PlanItem {
   appOverhead: number;
   /** ≈ 3 × forward FLOPs per sample, from the layer shapes. */
   gflopsPerSec: number;
+  /** BackendInfo.wasmConvKernels: which convolution kernels ran. */
+  convKernels: string;
+  /** Share of the images our kernels' jobs computed on each thread (caller first), in %. */
+  convThreadShares?: number[];
+  /** With `conv2PassRepeats`: conv2's forward, input-gradient and filter-gradient times. */
+  conv2?: Conv2PassTimes;
   /** With `profileSteps`: wall ms per profiled step, and its kernels, slowest first. */
   profile?: { wallMsPerStep: number; kernelMsPerStep: number; kernels: KernelTime[] };
 }
@@ -77,6 +95,14 @@ export function seedCnnTrainingFlopsPerSample(): number {
     256 * 64 +
     64 * 10;
   return 3 * 2 * macs;
+}
+
+/** Each thread's share of the images computed between two readings, in %. */
+function threadShares(before: number[] | null, after: number[] | null) {
+  if (before === null || after === null || before.length !== after.length) return {};
+  const images = after.map((count, i) => count - before[i]);
+  const total = images.reduce((a, b) => a + b, 0);
+  return total === 0 ? {} : { convThreadShares: images.map((n) => Math.round((100 * n) / total)) };
 }
 
 function firstRows(split: SplitArrays, n: number): SplitArrays {
@@ -197,18 +223,29 @@ input.addEventListener('change', () => {
             ...(item.wasmGradientRewrites === undefined
               ? {}
               : { wasmGradientRewrites: item.wasmGradientRewrites }),
-            allowWasmThreads: item.wasmThreads !== undefined,
+            ...(item.wasmConvKernels === undefined
+              ? {}
+              : { wasmConvKernels: item.wasmConvKernels }),
+            allowWasmThreads: item.allowWasmThreads ?? item.wasmThreads !== undefined,
           },
           'main-thread',
-          item.wasmThreads === undefined ? {} : { wasmThreadsCount: item.wasmThreads },
+          {
+            ...(item.wasmThreads === undefined ? {} : { wasmThreadsCount: item.wasmThreads }),
+            ...(item.wasmConvKernelThreads === undefined
+              ? {}
+              : { wasmConvKernelThreads: item.wasmConvKernelThreads }),
+          },
         );
         if (info.name !== item.backend)
           throw new Error(`wanted ${item.backend}, got ${info.name}: ${info.reason}`);
+        const imagesBefore = wasmConv3x3ImagesByThread();
         // Alternate the order so neither method always runs second.
         const bareFirst = window.__trainingBench!.results.length % 2 === 0;
-        let bare = 0;
+        let bare = NaN;
         let app = 0;
-        if (bareFirst) {
+        if (item.isAppLoopOnly) {
+          app = await appLoop(data, item);
+        } else if (bareFirst) {
           bare = await bareLoop(data, item);
           app = await appLoop(data, item);
         } else {
@@ -220,10 +257,17 @@ input.addEventListener('change', () => {
           convGradientRewrite: info.convGradientRewrite,
           backendInfo: `${info.name}${info.renderer ? ` (${info.renderer})` : ''}${info.wasmThreads ? `, ${info.wasmThreads} thread(s)` : ''}`,
           backendReason: info.reason,
+          convKernels: info.wasmConvKernels
+            ? `${info.wasmConvKernels.flavour}, ${info.wasmConvKernels.threads} thread(s)`
+            : 'tfjs',
+          ...threadShares(imagesBefore, wasmConv3x3ImagesByThread()),
           bareSamplesPerSec: bare,
           appSamplesPerSec: app,
           appOverhead: bare / app - 1,
           gflopsPerSec: (app * seedCnnTrainingFlopsPerSample()) / 1e9,
+          ...(item.conv2PassRepeats
+            ? { conv2: await measureConv2Passes(item.batchSize, item.conv2PassRepeats) }
+            : {}),
           ...(item.profileSteps
             ? { profile: await profileSteps(data, item, item.profileSteps) }
             : {}),
