@@ -51,7 +51,7 @@ test(
       await expect
         .poll(() => dataAlert.innerText(), { timeout: MINUTE_MS })
         .toMatch(
-          /^The training set \(2,000 images\) and test set \(2,000 images\) kept in this browser() on .+ is gone: the browser() removed it .* Load the files again\.$/,
+          /^The training set \(2,000 images\) and test set \(2,000 images\) kept in this browser on .+ is gone: the browser removed it .* Load the files again\.$/,
         );
       const trainingAlert = panel(next, 'Training').getByRole('alert');
       await expect

@@ -43,7 +43,7 @@ test('the six architectures: estimate first, one progress view, continued after 
     // Nothing timed yet: no estimate, and the page says so.
     await page.getByRole('button', { name: 'Run the six architectures' }).click();
     const confirm = page.getByRole('group', { name: 'Confirm the experiment' });
-    expect(await confirm.innerText()).toContain('No run has been timed in this browser() yet');
+    expect(await confirm.innerText()).toContain('No run has been timed in this browser yet');
     await confirm.getByRole('button', { name: 'Cancel' }).click();
 
     // One short run times this machine; then the estimate is there before anything starts.

@@ -93,7 +93,7 @@ test(
         page,
         kept,
         new RegExp(
-          `^Training failed: The GPU's WebGL context was lost during epoch ${kept + 1} \\(a driver reset, a GPU process crash, or the browser() reclaiming GPU memory\\)\\. The run was stopped\\. Nothing computed after that was kept; the checkpoint after epoch ${kept} is intact`,
+          `^Training failed: The GPU's WebGL context was lost during epoch ${kept + 1} \\(a driver reset, a GPU process crash, or the browser reclaiming GPU memory\\)\\. The run was stopped\\. Nothing computed after that was kept; the checkpoint after epoch ${kept} is intact`,
         ),
       );
       // The resumed run got a new worker and a new context, on WebGL again.
@@ -121,7 +121,7 @@ test(
         page,
         kept,
         new RegExp(
-          `^Training failed: Training worker failed: it stopped without a word \\(the browser() may have ended it for lack of memory, or it crashed\\)\\. The checkpoint after epoch ${kept} is intact`,
+          `^Training failed: Training worker failed: it stopped without a word \\(the browser may have ended it for lack of memory, or it crashed\\)\\. The checkpoint after epoch ${kept} is intact`,
         ),
       );
       expect(app.foreignRequests).toEqual([]);
