@@ -10,19 +10,15 @@ import {
   type WasmConv3x3Calls,
 } from '../../../src/training/backend/wasm-conv3x3';
 import type { WasmConvKernelInfo } from '../../../src/training/run-types';
-import { apiPasses, convShape, maxRelativeError } from '../../unit/training/conv3x3-support';
+import {
+  apiPasses,
+  convShape,
+  LAYER_SHAPES,
+  maxRelativeError,
+} from '../../unit/training/conv3x3-support';
 
-export const LAYERS = [
-  convShape(2, 28, 28, 1, 64, 'same'),
-  convShape(2, 28, 28, 1, 64, 'valid'),
-  convShape(2, 28, 28, 64, 64, 'same'),
-  convShape(2, 26, 26, 64, 64, 'valid'),
-  convShape(2, 14, 14, 64, 64, 'same'),
-  convShape(2, 14, 14, 64, 32, 'same'),
-  convShape(2, 14, 14, 32, 32, 'same'),
-  convShape(1, 5, 7, 7, 13, 'same'),
-  convShape(3, 1, 1, 4, 8, 'same'),
-];
+/** The layer shapes of the unit tests, and a 1 × 1 image of batch 3. */
+export const LAYERS = [...LAYER_SHAPES, convShape(3, 1, 1, 4, 8, 'same')];
 
 const CONFIGS: WasmConvKernelInfo[] = [
   { flavour: 'relaxed', threads: 2 },

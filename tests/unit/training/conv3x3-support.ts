@@ -212,6 +212,21 @@ export function convShape(
   };
 }
 
+/**
+ * Every conv layer shape of the six architectures (batch 2), then an odd one: 7 input and 13
+ * output channels (no multiple of 4) on a 5 × 7 image of batch 1.
+ */
+export const LAYER_SHAPES: readonly ConvShape[] = [
+  convShape(2, 28, 28, 1, 64, 'same'),
+  convShape(2, 28, 28, 1, 64, 'valid'),
+  convShape(2, 28, 28, 64, 64, 'same'),
+  convShape(2, 26, 26, 64, 64, 'valid'),
+  convShape(2, 14, 14, 64, 64, 'same'),
+  convShape(2, 14, 14, 64, 32, 'same'),
+  convShape(2, 14, 14, 32, 32, 'same'),
+  convShape(1, 5, 7, 7, 13, 'same'),
+];
+
 /** y, relu(y + bias) by the fused op, and dx, dW of Σ y·dy, on the active backend. */
 export function apiPasses(shape: ConvShape, seed: number): Float32Array[] {
   const data = randomConvData(shape, seed);

@@ -9,7 +9,6 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createSeedCnn } from '../../../src/model/architectures';
 import { initBackend } from '../../../src/training/backend/backend';
 import { canRunFlavour } from '../../../src/training/backend/conv3x3-kernels';
-import type { ConvShape } from '../../../src/training/backend/conv3x3-geometry';
 import {
   isInstalled,
   wasmConv3x3Calls,
@@ -22,7 +21,7 @@ import {
 import { heapMemoryOf, isWasmBackendInternals } from '../../../src/training/backend/wasm-heap';
 import { compileForTraining } from '../../../src/training/train-loop';
 import type { BackendRequest } from '../../../src/training/run-types';
-import { apiPasses, convShape, maxRelativeError } from './conv3x3-support';
+import { apiPasses, LAYER_SHAPES, maxRelativeError } from './conv3x3-support';
 import { loadRealSplit } from './real-data';
 
 const MAX_RELATIVE_ERROR = 1e-4;
@@ -42,17 +41,6 @@ function callsSince(before: WasmConv3x3Calls): WasmConv3x3Calls {
     fallback: now.fallback - before.fallback,
   };
 }
-
-const LAYERS: ConvShape[] = [
-  convShape(2, 28, 28, 1, 64, 'same'),
-  convShape(2, 28, 28, 1, 64, 'valid'),
-  convShape(2, 28, 28, 64, 64, 'same'),
-  convShape(2, 26, 26, 64, 64, 'valid'),
-  convShape(2, 14, 14, 64, 64, 'same'),
-  convShape(2, 14, 14, 64, 32, 'same'),
-  convShape(2, 14, 14, 32, 32, 'same'),
-  convShape(1, 5, 7, 7, 13, 'same'),
-];
 
 afterAll(async () => {
   await tf.setBackend('cpu');
@@ -124,7 +112,7 @@ describe('choosing the kernels', () => {
 
 describe('through tfjs', () => {
   it.each(
-    LAYERS.map(
+    LAYER_SHAPES.map(
       (s) =>
         [
           `${s.inChannels}→${s.outChannels} ${s.inHeightPx}×${s.inWidthPx} pad ${s.padTopPx}`,
