@@ -49,6 +49,8 @@ export interface TrainingEngineOptions extends TrainLoopOptions {
    * asked to checkpoint reports every checkpoint as not written and trains on.
    */
   createCheckpointStore?: () => CheckpointWriter;
+  /** Watches the GPU context during a run; default run-interruption.ts's (WebGL only). */
+  watchContext?: typeof watchWebglContext;
 }
 
 export interface TrainingEngine extends Omit<ModelRequests, 'dispose'> {
@@ -80,7 +82,10 @@ class Engine implements TrainingEngine {
   /** The epoch of the newest checkpoint of the current run that is safely stored. */
   private checkpointEpoch: number | null = null;
   private contextWatch: WebglContextWatch | null = null;
-  /** 0-based epoch of the latest batch, for saying when a loss happened. */
+  /**
+   * 0-based epoch in progress, for saying when a loss happened: the latest batch's epoch, and
+   * the next one once an epoch is committed (a run paused after a checkpoint is between them).
+   */
   private currentEpoch = 0;
   /** The request last applied with chooseBackend, as JSON, and the backend it gave. */
   private appliedBackend: { key: string; name: string } | null = null;
@@ -156,7 +161,8 @@ class Engine implements TrainingEngine {
     try {
       // Every run re-applies the request: the user may have picked another backend.
       this.emit({ kind: 'backend', info: await this.applyBackend(request.backendRequest) });
-      this.contextWatch = watchWebglContext(() =>
+      const watchContext = this.options.watchContext ?? watchWebglContext;
+      this.contextWatch = watchContext(() =>
         this.interrupt({ kind: 'gpu-lost', epoch: this.currentEpoch }),
       );
       this.model?.dispose();
@@ -234,9 +240,11 @@ class Engine implements TrainingEngine {
       },
       onEpochEnd: (metrics) => this.emit({ kind: 'epoch', metrics }),
       onPauseStateChange: (state) => this.emit({ kind: 'pause-state', state }),
-      onEpochCommitted: checkpoint
-        ? (progress) => this.writeCheckpoint(trained, request, checkpoint, progress)
-        : undefined,
+      onEpochCommitted: async (progress) => {
+        if (checkpoint) await this.writeCheckpoint(trained, request, checkpoint, progress);
+        // A loss found while writing belongs to the epoch just finished; after, to the next.
+        if (!this.interruption) this.currentEpoch = progress.epochsCompleted;
+      },
     };
   }
 

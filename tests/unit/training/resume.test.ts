@@ -194,3 +194,94 @@ describe('checkpoints and resume', () => {
     ]);
   });
 });
+
+/** A GPU context the test loses on demand; `isLost` turns true at once, as WebGL's does. */
+function fakeGpuContext() {
+  let lost = false;
+  let onLost = () => {};
+  return {
+    watch: (listener: () => void) => {
+      onLost = listener;
+      return { isLost: () => lost, dispose: () => undefined };
+    },
+    lose: () => {
+      lost = true;
+      onLost();
+    },
+  };
+}
+
+/**
+ * Three epochs with checkpoints; `onMessage` decides when the context is lost. Resolves the
+ * error sentence, the done message and the checkpoints written.
+ */
+async function runLosingContext(
+  runId: string,
+  onMessage: (
+    message: WorkerToMainMessage,
+    engine: { pause(): void; unpause(): void },
+    lose: () => void,
+  ) => void,
+): Promise<{ error: string; done: Done; checkpoints: number[] }> {
+  const gpu = fakeGpuContext();
+  const messages: WorkerToMainMessage[] = [];
+  const engine = createTrainingEngine(
+    'main-thread',
+    (message) => {
+      messages.push(message);
+      onMessage(message, engine, gpu.lose);
+    },
+    { yieldToEventLoop: noWait, createCheckpointStore, watchContext: gpu.watch },
+  );
+  await engine.run({
+    backendRequest: CPU_BACKEND_REQUEST,
+    ...DATA,
+    params: smallConv1Params(3),
+    checkpoint: { runId, datasetKey: DATASET_KEY },
+  });
+  engine.dispose();
+  await createCheckpointStore().clearCheckpoints(runId);
+  const error = messages.find((m) => m.kind === 'error');
+  return {
+    error: error?.kind === 'error' ? error.message : '',
+    done: messages.at(-1) as Done,
+    checkpoints: messages.flatMap((m) => (m.kind === 'checkpoint' ? [m.epochsCompleted] : [])),
+  };
+}
+
+describe('a GPU context lost mid-run', () => {
+  const keptAfterEpoch1 =
+    'Nothing computed after that was kept; the checkpoint after epoch 1 is intact and "Resume training from epoch 1" continues from it on a fresh backend.';
+
+  test('during the batches of epoch 2: that epoch is named, the checkpoint of epoch 1 kept', async () => {
+    const { error, done, checkpoints } = await runLosingContext(
+      'run-lost-in-epoch',
+      (message, _engine, lose) => {
+        if (message.kind === 'batch' && message.metrics.epoch === 1 && message.metrics.batch === 0)
+          lose();
+      },
+    );
+    expect(error).toMatch(/^The GPU's WebGL context was lost during epoch 2 \(/);
+    expect(error).toContain(keptAfterEpoch1);
+    expect(checkpoints).toEqual([1]);
+    expect(done).toMatchObject({ kind: 'done', end: 'failed' });
+    expect(done.history).toHaveLength(1);
+  });
+
+  test('while paused after the checkpoint of epoch 1: the next epoch is named, not the finished one', async () => {
+    const { error, done, checkpoints } = await runLosingContext(
+      'run-lost-paused',
+      (message, engine, lose) => {
+        if (message.kind === 'checkpoint' && message.epochsCompleted === 1) engine.pause();
+        if (message.kind === 'pause-state' && message.state === 'paused') {
+          lose();
+          engine.unpause();
+        }
+      },
+    );
+    expect(error).toMatch(/^The GPU's WebGL context was lost during epoch 2 \(/);
+    expect(error).toContain(keptAfterEpoch1);
+    expect(checkpoints).toEqual([1]);
+    expect(done).toMatchObject({ kind: 'done', end: 'failed' });
+  });
+});
