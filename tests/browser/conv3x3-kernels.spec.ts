@@ -42,7 +42,7 @@ afterAll(async () => {
   if (outDir) rmSync(outDir, { recursive: true, force: true });
 });
 
-test('relaxed SIMD and SIMD128, on 1 and 2 threads, equal tfjs cpu for every layer shape', async () => {
+test('relaxed SIMD and SIMD128, on 1 and 2 threads, equal tfjs cpu for every layer shape, and 1 and 2 threads each other bit for bit', async () => {
   const address = server.httpServer.address();
   if (!address || typeof address === 'string') throw new Error('preview server has no port');
   const page = await browser.newPage();
@@ -73,9 +73,18 @@ test('relaxed SIMD and SIMD128, on 1 and 2 threads, equal tfjs cpu for every lay
     );
     // Every layer's gradients ran on our kernels, and every forward pass but the one-channel
     // layers' (XNNPACK's there); nothing else fell back.
-    expect(calls).toEqual({ forward: 7 * 3, inputGradient: 9, filterGradient: 9, fallback: 2 * 3 });
-    // Every thread took part: each of the 39 jobs deals its batch's images out in chunks.
+    expect(calls).toEqual({
+      forward: 8 * 3,
+      inputGradient: 10,
+      filterGradient: 10,
+      fallback: 2 * 3,
+    });
+    // Every thread took part: each of the 44 jobs deals its images (or blocks) out one by one.
     expect(imagesByThread).toHaveLength(asked.threads);
     for (const images of imagesByThread) expect(images).toBeGreaterThan(0);
   }
+  // However the threads shared the work, the results are the bits of one thread's: seeded
+  // training repeats exactly.
+  const [relaxedTwoThreads, relaxedOneThread] = report.results;
+  expect(relaxedTwoThreads.fingerprints).toEqual(relaxedOneThread.fingerprints);
 });

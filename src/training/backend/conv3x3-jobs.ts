@@ -3,11 +3,14 @@
  * The same code runs on one thread, on the pool's threads (conv3x3-pool.ts) and in the tests'
  * sequential stand-in for them.
  *
- * Every job is split by images, which a dealer hands out: forward-type jobs (the forward pass
- * and the input gradient) write disjoint outputs, each Winograd part with its own scratch;
- * filter-gradient jobs sum over images, so each part adds its images into a buffer of its own
- * (for Winograd, its own S), and finishFilterGradient adds the buffers up and, for Winograd,
- * transforms the sum.
+ * Every job is split into units of images, which a dealer hands out. Forward-type jobs (the
+ * forward pass and the input gradient) write disjoint outputs: a unit is one image, and each
+ * Winograd part has its own scratch. Filter-gradient jobs sum over images: a unit is one of a
+ * fixed number of blocks of consecutive images, each summed into a buffer of its own (for
+ * Winograd, its own S), and finishFilterGradient adds the blocks up in block order and, for
+ * Winograd, transforms the sum. The blocks depend on the batch size alone, never on which
+ * thread took which, so dW is the same bit for bit on any number of threads and a seeded run
+ * repeats exactly.
  */
 import type { Conv3x3Exports } from './conv3x3-kernels';
 import type { ConvAlgorithm, ConvShape } from './conv3x3-geometry';
@@ -30,8 +33,8 @@ export interface ForwardJob {
 }
 
 /**
- * dW [3, 3, Cin, Cout] from x and dy. Part p sums into its region, scratch + p·stride: S and
- * its scratch for Winograd, a dW-sized buffer for the direct kernel (whose part 0 uses dW).
+ * dW [3, 3, Cin, Cout] from x and dy. Block b sums into its region, scratch + b·stride: S and
+ * its scratch for Winograd, a dW-sized buffer for the direct kernel (whose block 0 uses dW).
  */
 export interface FilterGradientJob {
   kind: 'filter-gradient';
@@ -49,12 +52,50 @@ export interface FilterGradientJob {
 
 export type ConvJob = ForwardJob | FilterGradientJob;
 
-/** Hands images of a job to one part. */
+/** A unit of a job: its index and its images, [first, first + count). */
+export interface JobUnit {
+  unit: number;
+  first: number;
+  count: number;
+}
+
+/** Hands units of a job to one part. */
 export interface PartDealer {
-  /** The part's next images, [first, first + count), or null when none are left. */
-  next(): { first: number; count: number } | null;
-  /** Reports the images last handed out as computed. */
-  done(count: number): void;
+  /** The part's next unit, or null when none are left. */
+  next(): JobUnit | null;
+  /** Reports the unit last handed out as computed. */
+  done(): void;
+}
+
+/**
+ * Blocks of a filter-gradient job (fewer when the batch is smaller). Each block's sum takes a
+ * region of heap (up to 36·Cin·Cout floats for F(4×4,3×3)), and more blocks share the work
+ * among threads more finely: 8 keeps two to four threads balanced within an eighth of a pass.
+ */
+export const FILTER_GRADIENT_BLOCKS = 8;
+
+/** How many units `job` has, and the images of each. */
+export function unitsOf(job: Pick<ConvJob, 'kind' | 'shape'>): {
+  count: number;
+  imagesOf(unit: number): JobUnit;
+} {
+  const { batch } = job.shape;
+  if (job.kind === 'forward') {
+    return { count: batch, imagesOf: (unit) => ({ unit, first: unit, count: 1 }) };
+  }
+  const blocks = filterGradientBlocks(batch);
+  return {
+    count: blocks,
+    imagesOf(unit) {
+      const first = Math.floor((unit * batch) / blocks);
+      return { unit, first, count: Math.floor(((unit + 1) * batch) / blocks) - first };
+    },
+  };
+}
+
+/** Blocks of a filter-gradient job over `batch` images: the heap regions its sums need. */
+export function filterGradientBlocks(batch: number): number {
+  return Math.max(1, Math.min(batch, FILTER_GRADIENT_BLOCKS));
 }
 
 const FLOAT_BYTES = 4;
@@ -123,7 +164,7 @@ function runForwardImages(
   }
 }
 
-/** Bytes of one part's partial sum: S for Winograd, a dW for the direct kernel. */
+/** Bytes of one block's partial sum: S for Winograd, a dW for the direct kernel. */
 export function partialSumBytes(
   k: Conv3x3Exports,
   job: Pick<FilterGradientJob, 'algorithm' | 'shape'>,
@@ -133,75 +174,62 @@ export function partialSumBytes(
   return k.winograd_dw_sum_bytes(job.algorithm === 'winograd2' ? 2 : 4, inChannels, outChannels);
 }
 
-/** Where part p sums: dW itself for the direct kernel's part 0, else its region. */
-function partialSumTarget(job: FilterGradientJob, part: number): number {
-  if (job.algorithm === 'direct' && part === 0) return job.filterGradient;
-  return job.scratch + part * job.scratchStrideBytes;
+/** Where block b sums: dW itself for the direct kernel's block 0, else its region. */
+function blockSumTarget(job: FilterGradientJob, block: number): number {
+  if (job.algorithm === 'direct' && block === 0) return job.filterGradient;
+  return job.scratch + block * job.scratchStrideBytes;
 }
 
-/**
- * Part 0's sum is zeroed before any image is dealt (finishFilterGradient adds into it even if
- * part 0 gets no image); the other parts zero theirs on their first images, so a part that
- * gets none never touches memory.
- */
+/** Sums each block dealt to this part into the block's own region, from zero. */
 function runFilterGradientPart(
   k: Conv3x3Exports,
   job: FilterGradientJob,
-  part: number,
   dealer: PartDealer,
 ): void {
   const s = job.shape;
-  const target = partialSumTarget(job, part);
-  let isZeroed = false;
-  const zeroTarget = () => {
-    k.fill_zero(target, partialSumBytes(k, job));
-    isZeroed = true;
-  };
-  if (part === 0) zeroTarget();
-  let clear = 1; // the Winograd scratch on this part's first call
   for (let chunk = dealer.next(); chunk !== null; chunk = dealer.next()) {
-    if (!isZeroed) zeroTarget();
+    const target = blockSumTarget(job, chunk.unit);
+    k.fill_zero(target, partialSumBytes(k, job));
     const x = job.input + chunk.first * s.inHeightPx * s.inWidthPx * s.inChannels * FLOAT_BYTES;
     const dy =
       job.outputGradient + chunk.first * s.outHeightPx * s.outWidthPx * s.outChannels * FLOAT_BYTES;
     const sizes = sizesOf(s, chunk.count);
+    // A block's region (its Winograd scratch included) is fresh: clear it on this, its only call.
     if (job.algorithm === 'direct') k.conv3x3_dw(x, dy, target, ...sizes, job.bandRows);
     else if (job.algorithm === 'winograd2') {
-      k.winograd2_dw_accumulate(x, dy, target, job.zero, ...sizes, clear);
-    } else k.winograd4_dw_accumulate(x, dy, target, job.zero, ...sizes, clear);
-    clear = 0;
-    dealer.done(chunk.count);
+      k.winograd2_dw_accumulate(x, dy, target, job.zero, ...sizes, 1);
+    } else k.winograd4_dw_accumulate(x, dy, target, job.zero, ...sizes, 1);
+    dealer.done();
   }
 }
 
-/** Runs this thread's part of `job` on the images its dealer hands out. */
+/** Runs this thread's part of `job` on the units its dealer hands out. */
 export function runPart(k: Conv3x3Exports, job: ConvJob, part: number, dealer: PartDealer): void {
   if (job.kind === 'filter-gradient') {
-    runFilterGradientPart(k, job, part, dealer);
+    runFilterGradientPart(k, job, dealer);
     return;
   }
   let isFirstCall = true;
   for (let chunk = dealer.next(); chunk !== null; chunk = dealer.next()) {
     runForwardImages(k, job, part, chunk, isFirstCall);
     isFirstCall = false;
-    dealer.done(chunk.count);
+    dealer.done();
   }
 }
 
 /**
- * After every image of a filter-gradient job is computed: adds the sums of `helperParts` (the
- * parts other than 0 that took images) into part 0's and, for Winograd, transforms the total
- * into dW.
+ * After every block of a filter-gradient job is computed: adds blocks 1, 2, … into block 0's
+ * sum, in that order, and, for Winograd, transforms the total into dW.
  */
-export function finishFilterGradient(
-  k: Conv3x3Exports,
-  job: FilterGradientJob,
-  helperParts: readonly number[],
-): void {
+export function finishFilterGradient(k: Conv3x3Exports, job: FilterGradientJob): void {
   const { inChannels, outChannels } = job.shape;
-  const total = partialSumTarget(job, 0);
+  const total = blockSumTarget(job, 0);
   const count = partialSumBytes(k, job) / FLOAT_BYTES;
-  for (const part of helperParts) k.add_parts(total, partialSumTarget(job, part), 1, 0, count);
+  const blocks = filterGradientBlocks(job.shape.batch);
+  // One pass over the blocks' sums, each element summed in block order.
+  if (blocks > 1) {
+    k.add_parts(total, blockSumTarget(job, 1), blocks - 1, job.scratchStrideBytes, count);
+  }
   if (job.algorithm === 'winograd2') {
     k.winograd2_dw_finish(total, job.filterGradient, inChannels, outChannels);
   } else if (job.algorithm === 'winograd4') {
@@ -209,15 +237,18 @@ export function finishFilterGradient(
   }
 }
 
-/** A dealer that hands out a whole batch at once, for one thread. */
-export function wholeBatchDealer(batch: number): PartDealer {
-  let isDealt = false;
+/**
+ * The dealer of a thread that runs the whole job: a forward-type job's batch in one take, a
+ * filter gradient's blocks one after another (the same blocks as on several threads).
+ */
+export function wholeJobDealer(job: ConvJob): PartDealer {
+  const units =
+    job.kind === 'forward'
+      ? { count: 1, imagesOf: (unit: number) => ({ unit, first: 0, count: job.shape.batch }) }
+      : unitsOf(job);
+  let next = 0;
   return {
-    next() {
-      if (isDealt) return null;
-      isDealt = true;
-      return { first: 0, count: batch };
-    },
+    next: () => (next < units.count ? units.imagesOf(next++) : null),
     done() {},
   };
 }

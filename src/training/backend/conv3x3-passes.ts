@@ -1,7 +1,7 @@
 /**
  * The three passes of a covered 3×3 convolution on our kernels, over raw pointers into one
  * WebAssembly memory: each picks its algorithm (conv3x3-geometry.ts), takes one workspace
- * from the heap (zero buffer, packed filter, per-thread Winograd scratch), packs the filter
+ * from the heap (zero buffer, packed filter, Winograd scratch per thread or sums per block), packs the filter
  * into it in WASM, runs the job on one thread or the pool, and gives the workspace back.
  *
  * Knows nothing of tfjs: wasm-conv3x3.ts hands in tensor offsets on tfjs-backend-wasm's heap
@@ -17,7 +17,7 @@ import {
   type ConvAlgorithm,
   type ConvShape,
 } from './conv3x3-geometry';
-import { partialSumBytes, type FilterGradientJob } from './conv3x3-jobs';
+import { filterGradientBlocks, partialSumBytes, type FilterGradientJob } from './conv3x3-jobs';
 import type { KernelRunner } from './conv3x3-pool';
 
 /** Blocks of the heap the kernels may use for the length of one call. */
@@ -115,7 +115,7 @@ export class Conv3x3Passes {
     const algorithm = this.chooseAlgorithm('filter-gradient', shape);
     assertFits(algorithm, shape, 'filter-gradient');
     if (algorithm === 'single-output') return; // refused above; narrows the type
-    // Every thread sums into a region of its own (the direct kernel's first thread into dw).
+    // Every block of images sums into a region of its own (the direct kernel's first into dw).
     const scratchBytes =
       algorithm === 'direct'
         ? partialSumBytes(this.kernels, { algorithm, shape })
@@ -124,7 +124,8 @@ export class Conv3x3Passes {
             shape.inChannels,
             shape.outChannels,
           );
-    this.withWorkspace(shape, 0, scratchBytes, (space) => {
+    const regions = filterGradientBlocks(shape.batch);
+    this.withWorkspace(shape, 0, { bytes: scratchBytes, regions }, (space) => {
       const job: FilterGradientJob = {
         kind: 'filter-gradient',
         algorithm,
@@ -157,7 +158,8 @@ export class Conv3x3Passes {
     const algorithm = this.chooseAlgorithm(pass, shape);
     assertFits(algorithm, shape, pass);
     const { packedBytes, scratchBytes } = this.forwardSizes(algorithm, shape);
-    this.withWorkspace(shape, packedBytes, scratchBytes, (space) => {
+    const scratch = { bytes: scratchBytes, regions: this.threads };
+    this.withWorkspace(shape, packedBytes, scratch, (space) => {
       this.packFilter(algorithm, shape, filter, bias ?? space.zero, space.packedFilter, {
         hasBias: bias !== null,
         isFlipped: pass === 'input-gradient',
@@ -215,17 +217,18 @@ export class Conv3x3Passes {
 
   /**
    * Runs `run` with a workspace of a zero buffer, `packedBytes` for the packed filter and
-   * `scratchBytes` of scratch per thread, all in one heap block released afterwards.
+   * `scratch.regions` regions of `scratch.bytes` (one per thread, or per filter-gradient
+   * block), all in one heap block released afterwards.
    */
   private withWorkspace(
     shape: ConvShape,
     packedBytes: number,
-    scratchBytes: number,
+    scratch: { bytes: number; regions: number },
     run: (space: Workspace) => void,
   ): void {
     const zeroBytes = alignUp(this.kernels.zero_bytes(shape.inChannels, shape.outChannels));
-    const scratchStrideBytes = alignUp(scratchBytes);
-    const totalBytes = zeroBytes + alignUp(packedBytes) + this.threads * scratchStrideBytes;
+    const scratchStrideBytes = alignUp(scratch.bytes);
+    const totalBytes = zeroBytes + alignUp(packedBytes) + scratch.regions * scratchStrideBytes;
     const block = this.heap.allocate(totalBytes + ALIGN_BYTES);
     try {
       const start = alignUp(block);

@@ -1,23 +1,30 @@
 /**
  * What the caller of a kernel pool (conv3x3-pool.ts) and its helpers (conv3x3-pool.worker.ts)
  * share: the control block through which a job crosses, the deal word from which every thread
- * takes images, and the start message.
+ * takes units of the job (conv3x3-jobs.ts: images, or a filter gradient's blocks), and the
+ * start message.
  *
  * No thread waits for another at a barrier. The caller publishes a job and starts on it; a
- * helper that wakes takes images while any are left; the caller waits only until every image
+ * helper that wakes takes units while any are left; the caller waits only until every unit
  * taken has been computed. A helper that the OS descheduled (another tab, a busy core) simply
- * takes fewer images, or none, and costs nothing. The deal word carries the job's generation,
- * so a helper that wakes after its job is over can never take images of the next one.
+ * takes fewer units, or none, and costs nothing. The deal word carries the job's generation,
+ * so a helper that wakes after its job is over can never take units of the next one.
  */
 import { CONV_ALGORITHMS, type ConvShape } from './conv3x3-geometry';
-import type { ConvJob, FilterGradientJob, ForwardJob, PartDealer } from './conv3x3-jobs';
+import {
+  unitsOf,
+  type ConvJob,
+  type FilterGradientJob,
+  type ForwardJob,
+  type JobUnit,
+  type PartDealer,
+} from './conv3x3-jobs';
 
 /**
  * Int32 slots of the control block. GENERATION counts jobs (only the caller writes it);
- * COMPLETED counts the current job's computed images; FAILED is set when a part threw; EXIT
- * stops the helpers; TOUCHED + p is the last generation in which part p took images (so the
- * caller knows whose partial sums to add); IMAGES_BY_PART + p counts part p's images since the
- * pool started (for the benchmarks); JOB holds the job (writeJob).
+ * COMPLETED counts the current job's computed units; FAILED is set when a part threw; EXIT
+ * stops the helpers; IMAGES_BY_PART + p counts part p's images since the pool started (for the
+ * benchmarks); JOB holds the job (writeJob).
  */
 export const CONTROL = {
   GENERATION: 0,
@@ -25,7 +32,6 @@ export const CONTROL = {
   FAILED: 3,
   EXIT: 4,
   JOB: 8,
-  TOUCHED: 40,
   IMAGES_BY_PART: 56,
   MAX_PARTS: 16,
   LENGTH: 72,
@@ -95,14 +101,14 @@ export function readJob(control: Int32Array): ConvJob {
   return { kind, algorithm, shape, ...values } as FilterGradientJob;
 }
 
-/** The deal word: generation in the high 32 bits, the next image to hand out in the low 32. */
-export function dealWord(generation: number, nextImage: number): bigint {
-  return (BigInt(generation) << 32n) | BigInt(nextImage);
+/** The deal word: generation in the high 32 bits, the next unit to hand out in the low 32. */
+export function dealWord(generation: number, nextUnit: number): bigint {
+  return (BigInt(generation) << 32n) | BigInt(nextUnit);
 }
 
-/** Counts `count` images of the current job as computed; wakes the caller at the last. */
-function complete(control: Int32Array, count: number, batch: number): void {
-  if (count > 0 && Atomics.add(control, CONTROL.COMPLETED, count) + count >= batch) {
+/** Counts `count` units of the current job as computed; wakes the caller at the last. */
+function complete(control: Int32Array, count: number, units: number): void {
+  if (count > 0 && Atomics.add(control, CONTROL.COMPLETED, count) + count >= units) {
     Atomics.notify(control, CONTROL.COMPLETED);
   }
 }
@@ -114,69 +120,54 @@ export interface PoolDealer extends PartDealer {
 }
 
 /**
- * Part `part`'s dealer for the job of `generation` (`batch` images). One image per take: a
- * helper that the OS runs at a fraction of a core (a loaded machine) then holds up the caller
- * for at most one image; larger first takes measured slower than one thread there. A take is
- * one compare-and-swap, and a kernel call per image costs no more than per chunk (Winograd
- * clears its scratch only on a part's first call).
+ * Part `part`'s dealer for `job` of `generation`. One unit per take (one image of a
+ * forward-type job): a helper that the OS runs at a fraction of a core (a loaded machine) then
+ * holds up the caller for at most one unit; larger first takes measured slower than one thread
+ * there. A take is one compare-and-swap, and a kernel call per image costs no more than per
+ * chunk (Winograd clears its scratch only on a part's first call).
  */
 export function createPoolDealer(
   control: Int32Array,
   deal: BigInt64Array,
   generation: number,
   part: number,
-  batch: number,
+  job: Pick<ConvJob, 'kind' | 'shape'>,
 ): PoolDealer {
+  const units = unitsOf(job);
   let inFlight = 0;
-  let hasTaken = false;
   const isOurs = (word: bigint) => Number(word >> 32n) === generation;
   return {
-    next() {
+    next(): JobUnit | null {
       for (;;) {
         const word = Atomics.load(deal, 0);
-        const first = Number(word & 0xffffffffn);
-        if (!isOurs(word) || first >= batch) return null;
-        const count = 1;
-        if (Atomics.compareExchange(deal, 0, word, word + BigInt(count)) !== word) continue;
-        if (!hasTaken) Atomics.store(control, CONTROL.TOUCHED + part, generation);
-        hasTaken = true;
-        Atomics.add(control, CONTROL.IMAGES_BY_PART + part, count);
-        inFlight = count;
-        return { first, count };
+        const unit = Number(word & 0xffffffffn);
+        if (!isOurs(word) || unit >= units.count) return null;
+        if (Atomics.compareExchange(deal, 0, word, word + 1n) !== word) continue;
+        const taken = units.imagesOf(unit);
+        Atomics.add(control, CONTROL.IMAGES_BY_PART + part, taken.count);
+        inFlight = 1;
+        return taken;
       }
     },
-    done(count) {
+    done() {
       inFlight = 0;
-      complete(control, count, batch);
+      complete(control, 1, units.count);
     },
     fail() {
       Atomics.store(control, CONTROL.FAILED, 1);
       for (;;) {
         const word = Atomics.load(deal, 0);
-        const first = Number(word & 0xffffffffn);
-        if (!isOurs(word) || first >= batch) break;
-        if (Atomics.compareExchange(deal, 0, word, dealWord(generation, batch)) === word) {
-          complete(control, batch - first, batch);
+        const unit = Number(word & 0xffffffffn);
+        if (!isOurs(word) || unit >= units.count) break;
+        if (Atomics.compareExchange(deal, 0, word, dealWord(generation, units.count)) === word) {
+          complete(control, units.count - unit, units.count);
           break;
         }
       }
-      complete(control, inFlight, batch);
+      complete(control, inFlight, units.count);
       inFlight = 0;
     },
   };
-}
-
-/** The helper parts (1, 2, …) that took images in the job of `generation`. */
-export function helpersThatTookImages(
-  control: Int32Array,
-  generation: number,
-  parts: number,
-): number[] {
-  const helpers: number[] = [];
-  for (let part = 1; part < parts; part++) {
-    if (Atomics.load(control, CONTROL.TOUCHED + part) === generation) helpers.push(part);
-  }
-  return helpers;
 }
 
 /** Messages from the caller to a helper, once, at start. */

@@ -12,12 +12,17 @@
  */
 import { errorMessage } from '../../shared/errors';
 import type { Conv3x3Exports } from './conv3x3-kernels';
-import { finishFilterGradient, runPart, wholeBatchDealer, type ConvJob } from './conv3x3-jobs';
+import {
+  finishFilterGradient,
+  runPart,
+  unitsOf,
+  wholeJobDealer,
+  type ConvJob,
+} from './conv3x3-jobs';
 import {
   CONTROL,
   createPoolDealer,
   dealWord,
-  helpersThatTookImages,
   writeJob,
   type HelperMessage,
   type HelperStart,
@@ -50,8 +55,8 @@ export function singleThreadRunner(kernels: Conv3x3Exports): KernelRunner {
   return {
     threads: 1,
     run(job) {
-      runPart(kernels, job, 0, wholeBatchDealer(job.shape.batch));
-      if (job.kind === 'filter-gradient') finishFilterGradient(kernels, job, []);
+      runPart(kernels, job, 0, wholeJobDealer(job));
+      if (job.kind === 'filter-gradient') finishFilterGradient(kernels, job);
       images += job.shape.batch;
     },
     imagesByThread: () => [images],
@@ -94,15 +99,15 @@ function startHelper(start: HelperStart): Promise<Worker> {
   });
 }
 
-/** Waits until all `batch` images of the current job are computed. */
-function waitForImages(control: Int32Array, batch: number, isBlockingAllowed: boolean): void {
+/** Waits until all `units` units of the current job are computed. */
+function waitForUnits(control: Int32Array, units: number, isBlockingAllowed: boolean): void {
   const deadline = performance.now() + JOB_TIMEOUT_MS;
   for (;;) {
     const completed = Atomics.load(control, CONTROL.COMPLETED);
-    if (completed >= batch) return;
+    if (completed >= units) return;
     if (performance.now() > deadline) {
       throw new Error(
-        `conv3x3 pool: ${batch - completed} image(s) still running after ${JOB_TIMEOUT_MS / 1000} s`,
+        `conv3x3 pool: ${units - completed} unit(s) of work still running after ${JOB_TIMEOUT_MS / 1000} s`,
       );
     }
     if (isBlockingAllowed) Atomics.wait(control, CONTROL.COMPLETED, completed, 1000);
@@ -136,7 +141,7 @@ export async function createPoolRunner(
   }
   const isBlockingAllowed = canBlock(control);
   const run = (job: ConvJob) => {
-    const { batch } = job.shape;
+    const units = unitsOf(job).count;
     const generation = control[CONTROL.GENERATION] + 1;
     // The deal moves to the new generation first: a helper still reading the last job, or
     // this one half-written, can no longer take images.
@@ -146,22 +151,20 @@ export async function createPoolRunner(
     Atomics.store(control, CONTROL.COMPLETED, 0);
     Atomics.store(control, CONTROL.GENERATION, generation);
     Atomics.notify(control, CONTROL.GENERATION);
-    const dealer = createPoolDealer(control, deal, generation, 0, batch);
+    const dealer = createPoolDealer(control, deal, generation, 0, job);
     try {
       runPart(kernels, job, 0, dealer);
     } catch (error) {
       // Helpers may still be writing into this job's workspace: let them finish first.
       dealer.fail();
-      waitForImages(control, batch, isBlockingAllowed);
+      waitForUnits(control, units, isBlockingAllowed);
       throw error;
     }
-    waitForImages(control, batch, isBlockingAllowed);
+    waitForUnits(control, units, isBlockingAllowed);
     if (Atomics.load(control, CONTROL.FAILED) !== 0) {
       throw new Error('conv3x3 pool: a helper failed while running a job');
     }
-    if (job.kind === 'filter-gradient') {
-      finishFilterGradient(kernels, job, helpersThatTookImages(control, generation, threads));
-    }
+    if (job.kind === 'filter-gradient') finishFilterGradient(kernels, job);
   };
   return {
     threads,

@@ -35,7 +35,7 @@ function serve({ module, memory, control, deal, part }: HelperStart): void {
     seen = generation;
     // Possibly a job already over, or half-written: its dealer then hands out nothing.
     const job = readJob(control);
-    const dealer = createPoolDealer(control, deal, generation, part, job.shape.batch);
+    const dealer = createPoolDealer(control, deal, generation, part, job);
     try {
       runPart(kernels, job, part, dealer);
     } catch {

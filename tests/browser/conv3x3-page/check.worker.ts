@@ -2,6 +2,7 @@
  * Our 3×3 kernels in Chromium against tfjs's cpu backend, through tfjs's own API (conv2d,
  * fused conv2d + bias + ReLU, both gradients), for every conv layer of the six architectures
  * and two odd shapes: relaxed SIMD on 2 threads (the app's choice) and on 1, SIMD128 on 2.
+ * Each result's bits are fingerprinted, so the test can tell that 1 and 2 threads agree exactly.
  */
 import { initBackend } from '../../../src/training/backend/backend';
 import {
@@ -17,8 +18,24 @@ import {
   maxRelativeError,
 } from '../../unit/training/conv3x3-support';
 
-/** The layer shapes of the unit tests, and a 1 × 1 image of batch 3. */
-export const LAYERS = [...LAYER_SHAPES, convShape(3, 1, 1, 4, 8, 'same')];
+/**
+ * The layer shapes of the unit tests, a 1 × 1 image of batch 3, and a batch of 20 (more images
+ * than filter-gradient blocks).
+ */
+export const LAYERS = [
+  ...LAYER_SHAPES,
+  convShape(3, 1, 1, 4, 8, 'same'),
+  convShape(20, 10, 10, 16, 16, 'same'),
+];
+
+/** FNV-1a over the float32 bits of `values`, as hex: equal only for the same bits. */
+function fingerprint(values: Float32Array): string {
+  let hash = 0x811c9dc5;
+  for (const word of new Uint32Array(values.buffer, values.byteOffset, values.length)) {
+    hash = Math.imul(hash ^ word, 0x01000193) >>> 0;
+  }
+  return `${hash.toString(16)}:${values.length}`;
+}
 
 const CONFIGS: WasmConvKernelInfo[] = [
   { flavour: 'relaxed', threads: 2 },
@@ -34,6 +51,8 @@ export interface CheckReport {
     reason: string;
     /** Per layer: max relative error of y, fused y, dx, dW against the cpu backend. */
     errors: number[][];
+    /** Per layer: a hash of the bits of y, fused y, dx, dW. */
+    fingerprints: string[][];
     calls: WasmConv3x3Calls;
     /** Images each thread computed (the caller first). */
     imagesByThread: number[];
@@ -57,9 +76,11 @@ async function check(): Promise<CheckReport> {
     );
     const before = wasmConv3x3Calls();
     const imagesBefore = wasmConv3x3ImagesByThread() ?? [];
-    const errors = LAYERS.map((shape, i) =>
-      apiPasses(shape, 31).map((values, pass) => maxRelativeError(values, expected[i][pass])),
+    const ours = LAYERS.map((shape) => apiPasses(shape, 31));
+    const errors = ours.map((passes, i) =>
+      passes.map((values, pass) => maxRelativeError(values, expected[i][pass])),
     );
+    const fingerprints = ours.map((passes) => passes.map(fingerprint));
     const after = wasmConv3x3Calls();
     const calls = Object.fromEntries(
       Object.entries(after).map(([key, count]) => [
@@ -75,6 +96,7 @@ async function check(): Promise<CheckReport> {
       ran: info.wasmConvKernels,
       reason: info.reason,
       errors,
+      fingerprints,
       calls,
       imagesByThread,
     });

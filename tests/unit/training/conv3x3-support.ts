@@ -11,6 +11,7 @@ import type { HeapAllocator } from '../../../src/training/backend/conv3x3-passes
 import {
   finishFilterGradient,
   runPart,
+  unitsOf,
   type PartDealer,
 } from '../../../src/training/backend/conv3x3-jobs';
 import type { KernelRunner } from '../../../src/training/backend/conv3x3-pool';
@@ -158,31 +159,30 @@ export function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<
 }
 
 /**
- * Runs each job's `parts` parts one after another here. Part p of a job gets images
+ * Runs each job's `parts` parts one after another here. Part p of a job gets units
  * p, p + parts, …, one at a time (as if the threads had interleaved their takes), so image
- * offsets other than 0, every part's own scratch and the adding up of the filter gradient's
- * partial sums are exercised; a part with no image (batch < parts) takes no part.
+ * offsets other than 0, every part's own scratch, every filter-gradient block and their adding
+ * up are exercised; a part with no unit (fewer units than parts) takes no part.
  */
 export function sequentialPartsRunner(kernels: Conv3x3Exports, parts: number): KernelRunner {
   return {
     threads: parts,
     run(job) {
-      const helpersWithImages: number[] = [];
+      const units = unitsOf(job);
       for (let part = 0; part < parts; part++) {
         let next = part;
-        if (part > 0 && next < job.shape.batch) helpersWithImages.push(part);
         const dealer: PartDealer = {
           next() {
-            if (next >= job.shape.batch) return null;
-            const first = next;
+            if (next >= units.count) return null;
+            const unit = next;
             next += parts;
-            return { first, count: 1 };
+            return units.imagesOf(unit);
           },
           done() {},
         };
         runPart(kernels, job, part, dealer);
       }
-      if (job.kind === 'filter-gradient') finishFilterGradient(kernels, job, helpersWithImages);
+      if (job.kind === 'filter-gradient') finishFilterGradient(kernels, job);
     },
     imagesByThread: () => [],
     dispose() {},
