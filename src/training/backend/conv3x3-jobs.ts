@@ -69,10 +69,11 @@ export interface PartDealer {
 
 /**
  * Blocks of a filter-gradient job (fewer when the batch is smaller). Each block's sum takes a
- * region of heap (up to 36·Cin·Cout floats for F(4×4,3×3)), and more blocks share the work
- * among threads more finely: 8 keeps two to four threads balanced within an eighth of a pass.
+ * region of heap (up to 36·Cin·Cout floats for F(4×4,3×3)) that is zeroed and, at the end,
+ * added up on the caller alone: 8 blocks made conv2's filter gradient 16 % slower than summing
+ * per thread, 4 cost nothing measurable (BENCHMARKS.md) and still let 2 threads share the work.
  */
-export const FILTER_GRADIENT_BLOCKS = 8;
+export const FILTER_GRADIENT_BLOCKS = 4;
 
 /** How many units `job` has, and the images of each. */
 export function unitsOf(job: Pick<ConvJob, 'kind' | 'shape'>): {
