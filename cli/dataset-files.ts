@@ -1,32 +1,35 @@
 /**
  * `--path`: a folder holding the dataset (the two Kaggle CSVs or the four IDX files, gzipped or
- * not), or the files themselves. Each file is judged by its name as the tab judges a dropped
- * file (classifyFile); the files are then read in the host page by the app's loader.
+ * not, or Kaggle's archive.zip), or the files themselves. Each file is judged by its name as the
+ * tab judges a dropped file (classifyFile); the files are then read in the host page by the
+ * app's loader, which chooses a source per split inside an archive as the tab does.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { SplitName } from '../src/config/dataset';
 import { classifyFile } from '../src/data/classify-file';
-import type { SplitSource } from '../src/app/cli-host-protocol';
+import type { DataSource, SplitSource } from '../src/app/cli-host-protocol';
 import { notFashionMnistFile } from '../src/ui/dataset/ingest-problems';
 import { UsageError } from './usage-error';
 
 /** The files to choose in the host page, in order, and which split each source is. */
 export interface DatasetFiles {
-  /** Absolute paths; SplitSource indices point into this list. */
+  /** Absolute paths; the sources' indices point into this list. */
   files: string[];
-  sources: SplitSource[];
+  sources: DataSource[];
 }
 
-type DataKind = 'csv' | 'idx-images' | 'idx-labels';
+type DataKind = 'csv' | 'idx-images' | 'idx-labels' | 'zip';
 
 interface ClassifiedFile {
   path: string;
   kind: DataKind;
-  split: SplitName;
+  /** Null for an archive, which may hold both. */
+  split: SplitName | null;
 }
 
 const SPLIT_WORD: Record<SplitName, string> = { train: 'training', test: 'test' };
+const EXPECTED_ARCHIVE = "Kaggle's archive.zip";
 const EXPECTED_FILES: Record<SplitName, string> = {
   train: 'fashion-mnist_train.csv, or train-images-idx3-ubyte and train-labels-idx1-ubyte',
   test: 'fashion-mnist_test.csv, or t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte',
@@ -37,11 +40,12 @@ function dataKindOf(name: string): { kind: DataKind; split: SplitName | null } |
   const classified = classifyFile(name);
   if (!classified) return null;
   const { kind, split } = classified;
-  return kind === 'csv' || kind === 'idx-images' || kind === 'idx-labels' ? { kind, split } : null;
+  const isData = kind === 'csv' || kind === 'idx-images' || kind === 'idx-labels' || kind === 'zip';
+  return isData ? { kind, split } : null;
 }
 
 function classify(path: string, kind: DataKind, split: SplitName | null): ClassifiedFile {
-  if (split === null) {
+  if (split === null && kind !== 'zip') {
     throw new UsageError(
       `${path}: the name says neither train nor test; it must contain "train", or "test" or "t10k".`,
     );
@@ -60,7 +64,7 @@ function filesInFolder(folder: string): ClassifiedFile[] {
   if (found.length === 0) {
     throw new UsageError(
       `${folder} holds no Fashion-MNIST dataset: expected ${EXPECTED_FILES.train}, and ` +
-        `${EXPECTED_FILES.test} (IDX files gzipped or not).`,
+        `${EXPECTED_FILES.test} (IDX files gzipped or not), or ${EXPECTED_ARCHIVE}.`,
     );
   }
   return found;
@@ -114,17 +118,35 @@ function sourceOf(
   );
 }
 
+/**
+ * An archive given alone is the whole dataset; beside other dataset files (or another archive)
+ * it is refused, not guessed between.
+ */
+function archiveSource(files: ClassifiedFile[], where: string): DatasetFiles | null {
+  const archives = files.filter((file) => file.kind === 'zip');
+  if (archives.length === 0) return null;
+  if (files.length > 1) {
+    const names = files.map((file) => basename(file.path)).join(', ');
+    throw new UsageError(
+      `More than one dataset in ${where} (${names}): give the archive or the files to use with --path.`,
+    );
+  }
+  return { files: [archives[0].path], sources: [{ kind: 'archive', file: 0 }] };
+}
+
 /** Finds the training and test files that `paths` (absolute) name. Throws UsageError. */
 export function findDatasetFiles(paths: string[]): DatasetFiles {
   const classified = paths.flatMap(filesAt);
   const unique = [...new Map(classified.map((file) => [file.path, file])).values()];
+  const where = paths.join(', ');
+  const archive = archiveSource(unique, where);
+  if (archive) return archive;
   const files: string[] = [];
   const indexOf = (file: ClassifiedFile) => {
     files.push(file.path);
     return files.length - 1;
   };
-  const where = paths.join(', ');
-  const sources = (['train', 'test'] as const).map((split) =>
+  const sources = (['train', 'test'] as const).map((split): SplitSource =>
     sourceOf(split, unique, indexOf, where),
   );
   return { files, sources };

@@ -241,8 +241,8 @@ Usage: npm run train -- --path DIR [flags]
 Data
   --path DIR|FILE        a folder holding fashion-mnist_train.csv and fashion-mnist_test.csv,
                          or the four IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte,
-                         t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, gzipped or not); or
-                         the files themselves (repeat --path)
+                         t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, gzipped or not), or
+                         Kaggle's archive.zip; or the files themselves (repeat --path)
 
 Training (defaults: the tab's)
   --architecture ID      ${list(ARCHITECTURES)}

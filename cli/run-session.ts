@@ -9,7 +9,7 @@ import type {
   CliHostMessage,
   EncodedCheckpoint,
   FinishedRun,
-  SplitSource,
+  DataSource,
 } from '../src/app/cli-host-protocol';
 import type { BackendInfo, BackendPreference, EpochMetrics } from '../src/training/run-types';
 import type { TrainingParams } from '../src/training/training-params';
@@ -32,7 +32,7 @@ export interface RunPlan {
   /** Absolute paths of the data files, in the order the host page gets them. */
   dataFiles: string[];
   /** Which of `dataFiles` make which split. */
-  sources: SplitSource[];
+  sources: DataSource[];
   /** The checkpoint to continue, and the folder it came from. */
   resume?: { checkpoint: EncodedCheckpoint; runDir: string };
   /** Evaluate the test split after every epoch too. */
@@ -106,6 +106,9 @@ export class RunSession {
         );
         return;
       }
+      case 'data-note':
+        this.loadedLines.push(message.message);
+        return;
       case 'data-error':
         terminal.note(message.message);
         this.settle(EXIT_USAGE);

@@ -8,7 +8,7 @@ import { createDatasetLoader, type DatasetLoader } from '../data/ingest-main';
 import type { LoadedSplit } from '../data/ingest-types';
 import { countsOfDatasetKey, datasetKey } from '../storage/dataset-store';
 import { toErrorDetails } from '../ui/dataset/ingest-problems';
-import type { SplitSource } from './cli-host-protocol';
+import type { ArchiveSource, DataSource, SplitSource } from './cli-host-protocol';
 
 /** A file that could not be read, with the sentence the tab's alert shows for it. */
 export class DataProblem extends Error {}
@@ -50,20 +50,59 @@ async function loadSource(
   }
 }
 
+/**
+ * Reads both splits from an archive; an archive without both, or with a bad entry, becomes a
+ * DataProblem with the tab's message. Its notes say which entries were used and ignored.
+ */
+async function loadArchive(
+  loader: DatasetLoader,
+  source: ArchiveSource,
+  files: FileList,
+): Promise<{ splits: LoadedSplit[]; notes: string[] }> {
+  const archive = fileAt(files, source.file);
+  let result;
+  try {
+    result = await loader.loadArchive(archive, () => undefined);
+  } catch (error) {
+    throw new DataProblem(toErrorDetails(archive.name, error).message);
+  }
+  const [failure] = result.failures;
+  if (failure) throw new DataProblem(failure.message);
+  for (const split of ['train', 'test'] as const) {
+    if (!result.splits.some((loaded) => loaded.split === split)) {
+      const expected =
+        split === 'train'
+          ? 'fashion-mnist_train.csv, or train-images-idx3-ubyte and train-labels-idx1-ubyte'
+          : 'fashion-mnist_test.csv, or t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte';
+      throw new DataProblem(
+        `${archive.name} holds no ${split === 'train' ? 'training' : 'test'} set: expected ${expected}.`,
+      );
+    }
+  }
+  return { splits: result.splits, notes: result.notes };
+}
+
 /** Loads the training and test splits named by `sources` from the chosen `files`. */
 export async function loadData(
-  sources: SplitSource[],
+  sources: DataSource[],
   files: FileList,
   onLoaded: (split: LoadedSplit) => void,
+  onNote: (message: string) => void = () => undefined,
 ): Promise<LoadedData> {
   const loader = createDatasetLoader();
   const splits = new Map<SplitName, LoadedSplit>();
   try {
     // One at a time, as the ingest worker would take them anyway; the first bad file stops it.
     for (const source of sources) {
-      const loaded = await loadSource(loader, source, files);
-      splits.set(source.split, loaded);
-      onLoaded(loaded);
+      const loaded =
+        source.kind === 'archive'
+          ? await loadArchive(loader, source, files)
+          : { splits: [await loadSource(loader, source, files)], notes: [] };
+      for (const split of loaded.splits) {
+        splits.set(split.split, split);
+        onLoaded(split);
+      }
+      for (const note of loaded.notes) onNote(note);
     }
   } finally {
     loader.dispose();

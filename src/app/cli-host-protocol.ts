@@ -30,6 +30,17 @@ export type SplitSource =
   | { split: SplitName; kind: 'csv'; file: number }
   | { split: SplitName; kind: 'idx'; images: number; labels: number };
 
+/**
+ * A ZIP archive of the whole dataset (Kaggle's archive.zip): the page chooses one source per
+ * split inside it, as the tab does with a dropped archive.
+ */
+export interface ArchiveSource {
+  kind: 'archive';
+  file: number;
+}
+
+export type DataSource = SplitSource | ArchiveSource;
+
 /** A SerializedModel with its weights as base64. */
 export interface EncodedModel {
   modelTopology: object;
@@ -56,7 +67,7 @@ export interface CliRunConfig {
   params: TrainingParams;
   backendRequest: BackendRequest;
   /** One source per split, train and test. */
-  sources: SplitSource[];
+  sources: DataSource[];
   /** Continue this checkpoint instead of starting afresh; `params` must be its own. */
   resume?: EncodedCheckpoint;
   /** Evaluate the test split after every epoch too (EpochMetrics.testAccuracy). */
@@ -96,6 +107,8 @@ export type CliHostMessage =
       parser: ParserPath;
       elapsedMs: number;
     }
+  /** Which entries of an archive were used for each split, and which were ignored. */
+  | { kind: 'data-note'; message: string }
   /** A file was rejected (the tab's message), or the data is not the resumed run's. */
   | { kind: 'data-error'; message: string }
   | { kind: 'backend'; info: BackendInfo }

@@ -151,15 +151,19 @@ class CliRun {
   }
 
   private async load(files: FileList): Promise<LoadedData> {
-    const data = await loadData(this.config.sources, files, (split) =>
-      report({
-        kind: 'loaded',
-        split: split.split,
-        count: split.count,
-        sourceFiles: split.sourceFiles,
-        parser: split.parser,
-        elapsedMs: split.elapsedMs,
-      }),
+    const data = await loadData(
+      this.config.sources,
+      files,
+      (split) =>
+        report({
+          kind: 'loaded',
+          split: split.split,
+          count: split.count,
+          sourceFiles: split.sourceFiles,
+          parser: split.parser,
+          elapsedMs: split.elapsedMs,
+        }),
+      (message) => report({ kind: 'data-note', message }),
     );
     const problem =
       this.config.resume && findResumeDataProblem(data, this.config.resume.datasetKey);

@@ -15,12 +15,14 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
+import { zipSync } from 'fflate';
 import '@tensorflow/tfjs-backend-wasm';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { MAX_PIXEL_VALUE, PIXELS_PER_IMAGE } from '../../src/config/dataset';
-import { csvFixture, PROJECT_ROOT } from '../support/fixtures';
+import { csvFixture, idxFile, PROJECT_ROOT } from '../support/fixtures';
 import { expectCounts, uploadFiles, waitForTestAccuracy } from './app-driver';
 import { launchChromium, openApp } from './chromium';
 
@@ -232,7 +234,7 @@ describe('bad input: exit 2 with its message before training, nothing written', 
       ['--path', empty],
       `${empty} holds no Fashion-MNIST dataset: expected fashion-mnist_train.csv, or ` +
         'train-images-idx3-ubyte and train-labels-idx1-ubyte, and fashion-mnist_test.csv, or ' +
-        't10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (IDX files gzipped or not).',
+        "t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (IDX files gzipped or not), or Kaggle's archive.zip.",
     );
     await expectRefused(
       ['--path', join(small.trainCsv, '..'), '--bogus'],
@@ -264,6 +266,68 @@ describe('bad input: exit 2 with its message before training, nothing written', 
       );
     },
     5 * MINUTE_MS,
+  );
+});
+
+describe("Kaggle's archive.zip as --path", () => {
+  const small = csvFixture('small');
+  const rawIdx = (name: Parameters<typeof idxFile>[0]) => gunzipSync(readFileSync(idxFile(name)));
+
+  /** Kaggle's layout (both CSVs, here the 100-row ones, and the four real IDX files), stored. */
+  function kaggleArchive(): string {
+    const path = join(mkdtempSync(join(tmpdir(), 'fms-cli-zip-')), 'archive.zip');
+    const zip = zipSync(
+      {
+        'fashion-mnist_test.csv': readFileSync(small.testCsv),
+        'fashion-mnist_train.csv': readFileSync(small.trainCsv),
+        't10k-images-idx3-ubyte': rawIdx('t10k-images-idx3-ubyte.gz'),
+        't10k-labels-idx1-ubyte': rawIdx('t10k-labels-idx1-ubyte.gz'),
+        'train-images-idx3-ubyte': rawIdx('train-images-idx3-ubyte.gz'),
+        'train-labels-idx1-ubyte': rawIdx('train-labels-idx1-ubyte.gz'),
+      },
+      { level: 0 },
+    );
+    writeFileSync(path, zip);
+    return path;
+  }
+
+  test(
+    "trains on the archive's CSVs, says which entries it used, and refuses a damaged archive",
+    async () => {
+      const archive = kaggleArchive();
+      const outDir = outDirIn('fms-cli-zip-out-');
+      const run = await runCli([
+        ...['--path', archive, '--architecture', 'conv1', '--epochs', '1'],
+        ...['--batch-size', '40', '--seed', '3', '--out', outDir],
+      ]);
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(
+        /^Training set: 100 images from archive\.zip\/fashion-mnist_train\.csv \(/m,
+      );
+      expect(run.stdout).toMatch(
+        /^Test set: 100 images from archive\.zip\/fashion-mnist_test\.csv \(/m,
+      );
+      expect(run.stdout).toContain(
+        'In archive.zip: Training set: used fashion-mnist_train.csv; ignored train-images-idx3-ubyte and train-labels-idx1-ubyte (when a split comes both as CSV and as IDX files, the CSV is used).',
+      );
+      expect(run.stdout).toMatch(epochLine(1, 1));
+      expect(existsSync(join(outDir, 'conv1.weights.bin'))).toBe(true);
+
+      const bytes = readFileSync(archive);
+      const damaged = join(mkdtempSync(join(tmpdir(), 'fms-cli-zip-bad-')), 'archive.zip');
+      writeFileSync(damaged, bytes.subarray(0, bytes.length - 4096));
+      const badOut = outDirIn('fms-cli-zip-bad-out-');
+      const refused = await runCli(['--path', damaged, '--out', badOut]);
+      expect(refused).toEqual({
+        status: 2,
+        stdout: '',
+        stderr:
+          'archive.zip: expected a ZIP archive (its directory of files at the end of the file), found a damaged or truncated ZIP file (its directory is missing).\n',
+      });
+      expect(existsSync(badOut)).toBe(false);
+    },
+    10 * MINUTE_MS,
   );
 });
 

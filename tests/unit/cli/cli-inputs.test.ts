@@ -148,6 +148,23 @@ describe('--path → the dataset files', () => {
     ]);
   });
 
+  test("Kaggle's archive.zip, given or alone in a folder, is the whole dataset; beside other files it is refused", () => {
+    const folder = mkdtempSync(join(tmpdir(), 'fms-archive-'));
+    const archive = join(folder, 'archive.zip');
+    // The name decides here; the host page reads and checks the contents (browser test).
+    writeFileSync(archive, readFileSync(subset.trainCsv).subarray(0, 64));
+    const whole = { files: [archive], sources: [{ kind: 'archive', file: 0 }] };
+    expect(findDatasetFiles([archive])).toEqual(whole);
+    expect(findDatasetFiles([folder])).toEqual(whole);
+    copyFileSync(subset.trainCsv, join(folder, 'fashion-mnist_train.csv'));
+    expect(refusal(() => findDatasetFiles([folder]))).toMatch(
+      /^More than one dataset in .*fms-archive-\w+ \((archive\.zip, fashion-mnist_train\.csv|fashion-mnist_train\.csv, archive\.zip)\): give the archive or the files to use with --path\.$/,
+    );
+    expect(refusal(() => findDatasetFiles([archive, subset.testCsv]))).toBe(
+      `More than one dataset in ${archive}, ${subset.testCsv} (archive.zip, fashion-mnist_test.csv): give the archive or the files to use with --path.`,
+    );
+  });
+
   test('a missing split, a lone IDX half or two sets of one split are named, not guessed', () => {
     expect(refusal(() => findDatasetFiles([subset.trainCsv]))).toBe(
       `No test set in ${subset.trainCsv}: expected fashion-mnist_test.csv, or ` +
