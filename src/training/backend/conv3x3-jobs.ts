@@ -70,8 +70,9 @@ export interface PartDealer {
 /**
  * Blocks of a filter-gradient job (fewer when the batch is smaller). Each block's sum takes a
  * region of heap (up to 36·Cin·Cout floats for F(4×4,3×3)) that is zeroed and, at the end,
- * added up on the caller alone: 8 blocks made conv2's filter gradient 16 % slower than summing
- * per thread, 4 cost nothing measurable (BENCHMARKS.md) and still let 2 threads share the work.
+ * added up on the caller alone, so every block beyond what the threads need costs time; 4 train
+ * as fast as sums per thread did and still let 2 threads share the work (BENCHMARKS.md
+ * compares 4 and 8).
  */
 export const FILTER_GRADIENT_BLOCKS = 4;
 
