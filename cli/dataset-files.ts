@@ -8,7 +8,11 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { SplitName } from '../src/config/dataset';
 import { classifyFile } from '../src/data/classify-file';
-import type { DataSource, SplitSource } from '../src/app/cli-host-protocol';
+import {
+  EXPECTED_SPLIT_FILES as EXPECTED_FILES,
+  type DataSource,
+  type SplitSource,
+} from '../src/app/cli-host-protocol';
 import { notFashionMnistFile } from '../src/ui/dataset/ingest-problems';
 import { UsageError } from './usage-error';
 
@@ -30,10 +34,6 @@ interface ClassifiedFile {
 
 const SPLIT_WORD: Record<SplitName, string> = { train: 'training', test: 'test' };
 const EXPECTED_ARCHIVE = "Kaggle's archive.zip";
-const EXPECTED_FILES: Record<SplitName, string> = {
-  train: 'fashion-mnist_train.csv, or train-images-idx3-ubyte and train-labels-idx1-ubyte',
-  test: 'fashion-mnist_test.csv, or t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte',
-};
 
 /** The dataset kind of a file name, or null when the command line does not read it. */
 function dataKindOf(name: string): { kind: DataKind; split: SplitName | null } | null {

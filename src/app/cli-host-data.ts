@@ -8,7 +8,12 @@ import { createDatasetLoader, type DatasetLoader } from '../data/ingest-main';
 import type { LoadedSplit } from '../data/ingest-types';
 import { countsOfDatasetKey, datasetKey } from '../storage/dataset-store';
 import { toErrorDetails } from '../ui/dataset/ingest-problems';
-import type { ArchiveSource, DataSource, SplitSource } from './cli-host-protocol';
+import {
+  EXPECTED_SPLIT_FILES,
+  type ArchiveSource,
+  type DataSource,
+  type SplitSource,
+} from './cli-host-protocol';
 
 /** A file that could not be read, with the sentence the tab's alert shows for it. */
 export class DataProblem extends Error {}
@@ -70,10 +75,7 @@ async function loadArchive(
   if (failure) throw new DataProblem(failure.message);
   for (const split of ['train', 'test'] as const) {
     if (!result.splits.some((loaded) => loaded.split === split)) {
-      const expected =
-        split === 'train'
-          ? 'fashion-mnist_train.csv, or train-images-idx3-ubyte and train-labels-idx1-ubyte'
-          : 'fashion-mnist_test.csv, or t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte';
+      const expected = EXPECTED_SPLIT_FILES[split];
       throw new DataProblem(
         `${archive.name} holds no ${split === 'train' ? 'training' : 'test'} set: expected ${expected}.`,
       );

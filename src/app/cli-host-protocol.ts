@@ -41,6 +41,12 @@ export interface ArchiveSource {
 
 export type DataSource = SplitSource | ArchiveSource;
 
+/** The files that make a split, for messages about a missing one (command line and page). */
+export const EXPECTED_SPLIT_FILES: Record<SplitName, string> = {
+  train: 'fashion-mnist_train.csv, or train-images-idx3-ubyte and train-labels-idx1-ubyte',
+  test: 'fashion-mnist_test.csv, or t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte',
+};
+
 /** A SerializedModel with its weights as base64. */
 export interface EncodedModel {
   modelTopology: object;
