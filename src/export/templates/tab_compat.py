@@ -6,6 +6,8 @@ the run the tab would train. No PyTorch or TensorFlow here; train.py brings the 
 - the row order of every epoch and the flip and shift of every row, drawn exactly as the tab
   draws them (ports of its mulberry32 generator and its 32-bit hash), so a run sees the tab's
   batches in the tab's order;
+- the initial weights of a seeded run (a port of tfjs's seeded Glorot-uniform initialiser), so
+  a run starts from the tab's weights;
 - the learning-rate schedules, as closed forms of the training step;
 - label smoothing;
 - the tab's model files: reading a model downloaded from the tab, and writing a model in the
@@ -293,6 +295,90 @@ def augment_images(images, is_flipped, dx, dy):
     return out
 
 
+# --- The tab's initial weights ---------------------------------------------------------------
+
+
+def _js_uint32(value):
+    """JavaScript's `value >>> 0` for a non-negative finite number."""
+    return int(value) & UINT32_MASK
+
+
+def _alea(seed_text):
+    """seedrandom's alea generator seeded with the string `seed_text`, as tf.randomUniform
+    seeds it: a function returning the next float in [0, 1). Plain floats throughout, so every
+    draw is the JavaScript double, bit for bit."""
+    n = 0xEFC8249D
+
+    def mash(data):
+        nonlocal n
+        for char in data:
+            n += ord(char)
+            h = 0.02519603282416938 * n
+            n = _js_uint32(h)
+            h -= n
+            h *= n
+            n = _js_uint32(h)
+            h -= n
+            n += h * 0x100000000
+        return _js_uint32(n) * 2.3283064365386963e-10
+
+    state = [mash(" "), mash(" "), mash(" ")]
+    for i in range(3):
+        state[i] -= mash(seed_text)
+        if state[i] < 0:
+            state[i] += 1
+    carry = 1
+
+    def next_value():
+        nonlocal carry
+        t = 2091639 * state[0] + carry * 2.3283064365386963e-10
+        carry = int(t)  # JavaScript's t | 0; t is below 2^31
+        state[0], state[1], state[2] = state[1], state[2], t - carry
+        return state[2]
+
+    return next_value
+
+
+def glorot_uniform(shape, seed):
+    """tfjs's seeded Glorot-uniform initialiser: float32 `shape` drawn as tf.randomUniform
+    draws with seed `seed`. Fans as tfjs computes them for channels-last kernels: Dense
+    [in, out], Conv [kh, kw, in, out] with the receptive field folded into both."""
+    receptive_field = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
+    fan_in, fan_out = shape[-2] * receptive_field, shape[-1] * receptive_field
+    limit = math.sqrt(3 * (1.0 / max(1, (fan_in + fan_out) / 2)))
+    low, span = -limit, limit - -limit
+    random = _alea(str(seed))
+    count = int(np.prod(shape))
+    values = np.fromiter((low + span * random() for _ in range(count)), dtype=np.float64, count=count)
+    return values.astype(np.float32).reshape(shape)
+
+
+def read_tab_format(path):
+    """The project's tab-model-format.json: the tab's model topology and weight specs."""
+    with open(path, encoding="utf-8") as file:
+        return json.load(file)
+
+
+def initial_weights(weight_specs, seed):
+    """The weights the tab starts a run with seed `seed` from: {tab weight name: float32 array}.
+
+    The tab seeds the kernels' Glorot-uniform initialisers with seed, seed + 1, … in layer order
+    (the order of `weight_specs`); biases and BatchNorm's beta and moving mean start at 0,
+    gamma and the moving variance at 1."""
+    ones = ("gamma", "moving_variance")
+    weights = {}
+    kernels = 0
+    for spec in weight_specs:
+        shape = tuple(spec["shape"])
+        attribute = spec["name"].rsplit("/", 1)[-1]
+        if attribute == "kernel":
+            weights[spec["name"]] = glorot_uniform(shape, seed + kernels)
+            kernels += 1
+        else:
+            weights[spec["name"]] = np.full(shape, 1 if attribute in ones else 0, dtype=np.float32)
+    return weights
+
+
 # --- Learning rate and targets --------------------------------------------------------------
 
 
@@ -420,7 +506,7 @@ def parse_flags(argv, defaults, init_from, description, add_framework_flags=None
                    help="also evaluate the test set after every epoch")
     p.add_argument("--init-from", default=init_from,
                    help="model JSON downloaded from the tab to start from (continue training)")
-    p.add_argument("--fresh", action="store_true", help="start from new weights, not --init-from")
+    p.add_argument("--fresh", action="store_true", help="start from the tab's initial weights for the seed, not --init-from")
     p.add_argument("--out", default="output", help="folder for the model files and history.csv")
     p.add_argument("--predictions-csv", help="also write the final model's test predictions")
     if add_framework_flags:

@@ -295,8 +295,7 @@ def finish(tf, model, data, params, history, flags, is_chief):
     metadata = tab.model_metadata(
         ARCHITECTURE_ID, params, history, test["accuracy"] if test else None,
         name=f"{ARCHITECTURE_ID} (Keras)", trained_with=f"TensorFlow {tf.__version__}")
-    with open(TAB_FORMAT_FILE, encoding="utf-8") as file:
-        tab_format = json.load(file)
+    tab_format = tab.read_tab_format(TAB_FORMAT_FILE)
     paths = tab.write_tab_model(out, ARCHITECTURE_ID, weights, tab_format["modelTopology"],
                                 tab_format["weightSpecs"], metadata)
     tab.write_history_csv(os.path.join(out, "history.csv"), history)
@@ -323,6 +322,10 @@ def main(argv):
     if flags.init_from and not flags.fresh:
         load_tab_weights(model, tab.read_tab_model(flags.init_from)[0])
         print(f"starting from the weights in {flags.init_from}")
+    else:
+        # The weights the tab starts this seed's run from, so the run is the tab's from step 1.
+        load_tab_weights(model, tab.initial_weights(
+            tab.read_tab_format(TAB_FORMAT_FILE)["weightSpecs"], seed))
     print(f"{ARCHITECTURE_ID}: {model.count_params():,} parameters; "
           f"{strategy.num_replicas_in_sync} replica(s); seed {seed}")
     history = train(tf, keras, model, optimizer, strategy, data, params, seed, flags.monitor_test)

@@ -10,7 +10,6 @@ DATA_DIR holds fashion-mnist_train.csv and fashion-mnist_test.csv (Kaggle), or t
 files (gzipped or not). At the end the model is written in the tab's own format into --out;
 open the three files in the tab with `Model files`. README.md has the details.
 """
-import json
 import os
 import sys
 import time
@@ -410,8 +409,7 @@ def finish(model, data, params, history, processes, flags, started):
         name=f"{ARCHITECTURE_ID} (PyTorch, {processes.size} process{plural})",
         trained_with=f"PyTorch {torch.__version__}, {processes.size} process{plural} on "
                      f"{processes.device.type}")
-    with open(TAB_FORMAT_FILE, encoding="utf-8") as file:
-        tab_format = json.load(file)
+    tab_format = tab.read_tab_format(TAB_FORMAT_FILE)
     paths = tab.write_tab_model(flags.out, ARCHITECTURE_ID, tab_weights_of(model),
                                 tab_format["modelTopology"], tab_format["weightSpecs"], metadata)
     tab.write_history_csv(os.path.join(flags.out, "history.csv"), history)
@@ -441,6 +439,10 @@ def main(argv):
         weights, _ = tab.read_tab_model(flags.init_from)
         load_tab_weights(model, weights)
         log(processes, f"starting from the weights in {flags.init_from}")
+    else:
+        # The weights the tab starts this seed's run from, so the run is the tab's from step 1.
+        load_tab_weights(model, tab.initial_weights(
+            tab.read_tab_format(TAB_FORMAT_FILE)["weightSpecs"], seed))
     # Every process starts from the same weights; each then draws its own dropout masks.
     torch.manual_seed(seed + 1 + processes.rank)
     log(processes, f"{ARCHITECTURE_ID}: {sum(p.numel() for p in model.parameters()):,} trainable "

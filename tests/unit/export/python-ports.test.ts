@@ -9,6 +9,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PIXELS_PER_IMAGE } from '../../../src/config/dataset';
+import { createModel } from '../../../src/model/architectures';
 import { augmentationOf, augmentImage } from '../../../src/training/augment';
 import { BatchGatherer, fillEpochOrder } from '../../../src/training/batches';
 import { learningRateAt, LR_SCHEDULES } from '../../../src/training/lr-schedule';
@@ -96,6 +97,31 @@ print(json.dumps(out))`,
       expect(answers[s].draws).toEqual(draws);
       expect(answers[s].pixels).toEqual(Array.from(pixels));
     });
+  });
+});
+
+describe('the tab’s initial weights, ported', () => {
+  // A seed near 2^32 checks that the k-th kernel's seed (seed + k) is written as JavaScript
+  // writes the number, past the 32-bit range.
+  test.each([1, 0xfffffffe])('seed %i: every weight, bit for bit', async (seed) => {
+    const weights = await askPython<Record<string, string>>(
+      `import base64
+specs = tab.read_tab_format("tab-model-format.json")["weightSpecs"]
+weights = tab.initial_weights(specs, request)
+print(json.dumps({k: base64.b64encode(v.astype("<f4").tobytes()).decode() for k, v in weights.items()}))`,
+      seed,
+    );
+    const model = createModel(DEFAULT_TRAINING_PARAMS.architectureId, { seed });
+    try {
+      const expected = model.weights.map((w) => [w.originalName, w.read().dataSync()] as const);
+      expect(Object.keys(weights).sort()).toEqual(expected.map(([name]) => name).sort());
+      for (const [name, values] of expected) {
+        const tabBytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+        expect(Buffer.from(weights[name], 'base64').equals(tabBytes), name).toBe(true);
+      }
+    } finally {
+      model.dispose();
+    }
   });
 });
 
