@@ -42,7 +42,7 @@ const restrict = (files, paths, ignores = []) => ({
   rules: { 'no-restricted-imports': ['error', { paths }] },
 });
 
-/** Longest source file and function, in lines of code (blank lines and comments not counted). */
+/** Longest source file and function, in lines as a reader sees them (blank lines and comments count). */
 const MAX_FILE_LINES = 350;
 const MAX_FUNCTION_LINES = 80;
 
@@ -61,10 +61,10 @@ export default tseslint.config(
   {
     files: ['src/**/*.{ts,tsx}'],
     rules: {
-      'max-lines': ['error', { max: MAX_FILE_LINES, skipBlankLines: true, skipComments: true }],
+      'max-lines': ['error', { max: MAX_FILE_LINES, skipBlankLines: false, skipComments: false }],
       'max-lines-per-function': [
         'error',
-        { max: MAX_FUNCTION_LINES, skipBlankLines: true, skipComments: true },
+        { max: MAX_FUNCTION_LINES, skipBlankLines: false, skipComments: false },
       ],
     },
   },

@@ -8,11 +8,8 @@
 import { errorMessage } from '../shared/errors';
 import { createCheckpointStore, type CheckpointStore } from '../storage/checkpoint-store';
 import type { BatchMetrics } from '../training/run-types';
-import type {
-  TrainingRunResult,
-  TrainingSession,
-  TrainingStartOptions,
-} from '../training/training-client';
+import type { TrainingRunResult } from '../training/run-messages';
+import type { TrainingSession, TrainingStartOptions } from '../training/training-session-types';
 import { DataProblem, findResumeDataProblem, loadData, type LoadedData } from './cli-host-data';
 import {
   CLI_HOST_GLOBAL,

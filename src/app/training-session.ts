@@ -3,11 +3,8 @@
  * can run, with checkpoints in this origin's IndexedDB either way.
  */
 import type { CheckpointWriter } from '../training/checkpoint';
-import {
-  createTrainingSession,
-  type TrainingSession,
-  type WorkerLike,
-} from '../training/training-client';
+import { createTrainingSession } from '../training/training-client';
+import type { TrainingSession, WorkerLike } from '../training/training-session-types';
 
 function createTrainingWorker(): WorkerLike {
   if (typeof Worker === 'undefined') throw new Error('Worker is not available here');

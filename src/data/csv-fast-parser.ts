@@ -168,10 +168,7 @@ class ByteCsvParser implements FastCsvParser {
     let labels = storage.labels;
     let images = storage.images;
     let rowCapacity = storage.rowCapacity;
-    let field = this.field;
-    let value = this.value;
-    let digits = this.digits;
-    let row = this.row;
+    let { field, value, digits, row } = this;
     let pixelBase = row * PIXELS_PER_IMAGE - 1;
     /** -1: the field began before this chunk (its earlier bytes are in `carry`). */
     let fieldStart = this.carry.length === 0 ? start : -1;
@@ -187,11 +184,8 @@ class ByteCsvParser implements FastCsvParser {
       if (byte === COMMA || byte === LF) {
         if (field < CSV_FIELDS_PER_ROW) {
           if (digits === 0 && field === 0 && byte === LF) {
-            // An empty line: fine at the end of the file, an error if data follows.
-            if (this.pendingBlankLine === 0) this.pendingBlankLine = this.line;
-            this.line++;
+            this.skipBlankLine();
             fieldStart = i + 1;
-            this.carry = new Uint8Array(0);
             continue;
           }
           if (digits === 0 || value > (field === 0 ? LARGEST_LABEL : LARGEST_PIXEL)) {
@@ -224,16 +218,12 @@ class ByteCsvParser implements FastCsvParser {
         }
         continue;
       }
-      if (byte === CR) {
-        if (i + 1 < n) {
-          if (bytes[i + 1] === LF) continue;
-        } else {
-          this.pendingCr = true;
-          continue;
-        }
-      } else if (isFallbackByte(byte)) {
-        return 'fallback';
+      if (byte === CR && i + 1 === n) {
+        this.pendingCr = true;
+        continue;
       }
+      if (byte === CR && bytes[i + 1] === LF) continue;
+      if (byte !== CR && isFallbackByte(byte)) return 'fallback';
       // Any other byte: the field is bad (values of surplus fields are not checked).
       if (field >= CSV_FIELDS_PER_ROW) continue;
       this.syncState(field, value, digits, row);
@@ -244,6 +234,13 @@ class ByteCsvParser implements FastCsvParser {
     this.carry =
       fieldStart === -1 ? concatBytes(this.carry, bytes.subarray(start)) : bytes.slice(fieldStart);
     return 'continue';
+  }
+
+  /** An empty line: fine at the end of the file, an error if data follows it. */
+  private skipBlankLine(): void {
+    if (this.pendingBlankLine === 0) this.pendingBlankLine = this.line;
+    this.line++;
+    this.carry = new Uint8Array(0);
   }
 
   private syncState(field: number, value: number, digits: number, row: number): void {

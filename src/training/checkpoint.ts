@@ -5,7 +5,7 @@
  */
 import type { OptimizerStateEntry } from './optimizer-state';
 import type { EpochMetrics, SerializedModel } from './run-types';
-import type { BestEpoch } from './train-loop';
+import type { BestEpoch } from './train-loop-types';
 import type { TrainingParams } from './training-params';
 
 /** A run's state after `epoch` epochs: weights, optimizer slots, history, row order. */

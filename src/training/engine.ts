@@ -22,12 +22,8 @@ import {
 } from './run-interruption';
 import type { BackendInfo, BackendRequest, EpochMetrics } from './run-types';
 import { deserializeModel, serializeModel } from './serialized-model';
-import {
-  trainModel,
-  type EpochCommit,
-  type TrainingHooks,
-  type TrainLoopOptions,
-} from './train-loop';
+import { trainModel } from './train-loop';
+import type { EpochCommit, TrainingHooks, TrainLoopOptions } from './train-loop-types';
 import { recipeOf, type TrainingParams } from './training-params';
 import type { CheckpointTarget, StartRequest } from './worker-protocol';
 

@@ -39,10 +39,44 @@ export interface ModelRequestsOptions {
   evaluation: { batchSize: number; yieldToEventLoop: () => Promise<void> };
 }
 
+/** The prediction model cache: one entry, kept until a request names another model. */
+class PredictionModelCache {
+  /** A promise, so concurrent loads of one id share the work. */
+  private cached: { modelId: string; model: Promise<tf.LayersModel> } | null = null;
+
+  get modelId(): string | null {
+    return this.cached?.modelId ?? null;
+  }
+
+  /** The model named by `request.modelId`, deserialized once and kept until another id. */
+  get(request: PredictRequest): Promise<tf.LayersModel> {
+    const { modelId } = request;
+    if (this.cached?.modelId === modelId) return this.cached.model;
+    if (!request.model) throw new Error(`Model "${modelId}" is not loaded; send it again`);
+    this.drop();
+    const loading = deserializeModel(request.model);
+    this.cached = { modelId, model: loading };
+    // A model that fails to load must not stay cached under its id.
+    loading.catch(() => {
+      if (this.cached?.model === loading) this.cached = null;
+    });
+    return loading;
+  }
+
+  drop(): void {
+    const old = this.cached;
+    this.cached = null;
+    // A failed load left nothing to dispose.
+    void old?.model.then(
+      (m) => m.dispose(),
+      () => undefined,
+    );
+  }
+}
+
 export function createModelRequests(options: ModelRequestsOptions): ModelRequests {
   const { ensureBackend, emit, evaluation } = options;
-  /** One-entry prediction cache; a promise so concurrent loads of one id share the work. */
-  let cached: { modelId: string; model: Promise<tf.LayersModel> } | null = null;
+  const cache = new PredictionModelCache();
   /** Requests run one at a time, so a cache swap never races a prediction. */
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -50,31 +84,6 @@ export function createModelRequests(options: ModelRequestsOptions): ModelRequest
     const result = queue.then(operation);
     queue = result.catch(() => undefined);
     return result;
-  }
-
-  function dropCachedModel(): void {
-    const old = cached;
-    cached = null;
-    // A failed load left nothing to dispose.
-    void old?.model.then(
-      (m) => m.dispose(),
-      () => undefined,
-    );
-  }
-
-  /** The model named by `request.modelId`, deserialized once and kept until another id. */
-  function cachedModel(request: PredictRequest): Promise<tf.LayersModel> {
-    const { modelId } = request;
-    if (cached?.modelId === modelId) return cached.model;
-    if (!request.model) throw new Error(`Model "${modelId}" is not loaded; send it again`);
-    dropCachedModel();
-    const loading = deserializeModel(request.model);
-    cached = { modelId, model: loading };
-    // A model that fails to load must not stay cached under its id.
-    loading.catch(() => {
-      if (cached?.model === loading) cached = null;
-    });
-    return loading;
   }
 
   const evaluate = (request: EvaluateRequest) =>
@@ -95,7 +104,7 @@ export function createModelRequests(options: ModelRequestsOptions): ModelRequest
         throw new Error(`Images must be n × ${PIXELS_PER_IMAGE} bytes, got ${images.length} bytes`);
       }
       await ensureBackend(request.backendRequest);
-      const model = await cachedModel(request);
+      const model = await cache.get(request);
       const count = images.length / PIXELS_PER_IMAGE;
       const probabilities = new Float32Array(count * NUM_CLASSES);
       const split = { images, labels: new Uint8Array(count) };
@@ -128,7 +137,7 @@ export function createModelRequests(options: ModelRequestsOptions): ModelRequest
     evaluate,
     predict,
     answer,
-    getCachedModelId: () => cached?.modelId ?? null,
-    dispose: dropCachedModel,
+    getCachedModelId: () => cache.modelId,
+    dispose: () => cache.drop(),
   };
 }

@@ -15,7 +15,7 @@ import type {
 } from './run-types';
 import type { TrainingParams } from './training-params';
 import type { PauseState } from './run-control';
-import type { ResumePoint } from './train-loop';
+import type { ResumePoint } from './train-loop-types';
 
 /** What a run needs; sent once per run. */
 export interface StartRequest {

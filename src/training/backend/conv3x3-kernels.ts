@@ -21,32 +21,9 @@ export interface Conv3x3Exports {
     packedFilter: number,
     y: number,
     zero: number,
-    batch: number,
-    inHeightPx: number,
-    inWidthPx: number,
-    inChannels: number,
-    outHeightPx: number,
-    outWidthPx: number,
-    outChannels: number,
-    padTopPx: number,
-    padLeftPx: number,
-    relu: number,
+    ...rest: [...ConvGeometry, relu: number]
   ): void;
-  conv3x3_dw(
-    x: number,
-    dy: number,
-    dw: number,
-    batch: number,
-    inHeightPx: number,
-    inWidthPx: number,
-    inChannels: number,
-    outHeightPx: number,
-    outWidthPx: number,
-    outChannels: number,
-    padTopPx: number,
-    padLeftPx: number,
-    bandRows: number,
-  ): void;
+  conv3x3_dw(x: number, dy: number, dw: number, ...rest: [...ConvGeometry, bandRows: number]): void;
   conv3x3_fwd_single(
     x: number,
     packedFilter: number,
@@ -92,6 +69,22 @@ export interface Conv3x3Exports {
   add_parts(target: number, first: number, parts: number, strideBytes: number, count: number): void;
 }
 
+/**
+ * The geometry arguments every batched kernel takes, in this order: images, input and output
+ * sizes in pixels and channels, and the padding before the first row and column.
+ */
+type ConvGeometry = [
+  batch: number,
+  inHeightPx: number,
+  inWidthPx: number,
+  inChannels: number,
+  outHeightPx: number,
+  outWidthPx: number,
+  outChannels: number,
+  padTopPx: number,
+  padLeftPx: number,
+];
+
 type WinogradForward = (
   x: number,
   packedFilter: number,
@@ -99,17 +92,7 @@ type WinogradForward = (
   y: number,
   zero: number,
   scratch: number,
-  batch: number,
-  inHeightPx: number,
-  inWidthPx: number,
-  inChannels: number,
-  outHeightPx: number,
-  outWidthPx: number,
-  outChannels: number,
-  padTopPx: number,
-  padLeftPx: number,
-  relu: number,
-  clearScratch: number,
+  ...rest: [...ConvGeometry, relu: number, clearScratch: number]
 ) => void;
 
 type WinogradFilterGradient = (
@@ -117,16 +100,7 @@ type WinogradFilterGradient = (
   dy: number,
   region: number,
   zero: number,
-  batch: number,
-  inHeightPx: number,
-  inWidthPx: number,
-  inChannels: number,
-  outHeightPx: number,
-  outWidthPx: number,
-  outChannels: number,
-  padTopPx: number,
-  padLeftPx: number,
-  clearScratch: number,
+  ...rest: [...ConvGeometry, clearScratch: number]
 ) => void;
 
 type PackWinograd = (

@@ -4,7 +4,7 @@
  * while the page is hidden they wait for it to be shown. Under the chart: a one-line summary
  * of the curves (its text alternative) and its downloads.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type RefObject } from 'react';
 import { ChartFigure } from './chart-figure';
 import { createCoalescedRunner } from './coalesced-runner';
 import { lineChartImageSource } from './line-chart-image';
@@ -12,15 +12,7 @@ import { createLiveLineChart, type LineChartFrame } from './live-line-chart';
 import { summarizeFrame } from './training-chart-frames';
 import { createVisibilityGate, type VisibilityGate } from './visibility-gate';
 
-/** A box that shows `frame()`, refreshed whenever `version` changes; nothing while null. */
-export function LineChart({
-  frame,
-  version,
-  label,
-  yLabel,
-  heightPx,
-  image,
-}: {
+export interface LineChartProps {
   frame: () => LineChartFrame | null;
   version: unknown;
   /** Accessible name of the chart's figure. */
@@ -29,7 +21,10 @@ export function LineChart({
   heightPx: number;
   /** The downloads' title and file name (`loss` → loss.png, loss.svg). */
   image: { title: string; fileStem: string };
-}) {
+}
+
+/** A box that shows `frame()`, refreshed whenever `version` changes; nothing while null. */
+export function LineChart({ frame, version, label, yLabel, heightPx, image }: LineChartProps) {
   const boxRef = useRef<HTMLDivElement>(null);
   const frameRef = useRef(frame);
   const redrawRef = useRef<VisibilityGate | null>(null);
@@ -63,19 +58,7 @@ export function LineChart({
   useEffect(() => {
     redrawRef.current?.request();
   }, [version]);
-  // A new width (a phone turned, a window resized) needs a view of that width.
-  useEffect(() => {
-    const box = boxRef.current;
-    if (!box || typeof ResizeObserver === 'undefined') return;
-    let widthPx = box.clientWidth;
-    const observer = new ResizeObserver(() => {
-      if (box.clientWidth === widthPx) return;
-      widthPx = box.clientWidth;
-      redrawRef.current?.request();
-    });
-    observer.observe(box);
-    return () => observer.disconnect();
-  }, []);
+  useRedrawOnResize(boxRef, redrawRef);
 
   const shown = frame();
   return (
@@ -95,4 +78,23 @@ export function LineChart({
       <div ref={boxRef} />
     </ChartFigure>
   );
+}
+
+/** A new width (a phone turned, a window resized) needs a view of that width. */
+function useRedrawOnResize(
+  boxRef: RefObject<HTMLDivElement | null>,
+  redrawRef: RefObject<VisibilityGate | null>,
+): void {
+  useEffect(() => {
+    const box = boxRef.current;
+    if (!box || typeof ResizeObserver === 'undefined') return;
+    let widthPx = box.clientWidth;
+    const observer = new ResizeObserver(() => {
+      if (box.clientWidth === widthPx) return;
+      widthPx = box.clientWidth;
+      redrawRef.current?.request();
+    });
+    observer.observe(box);
+    return () => observer.disconnect();
+  }, [boxRef, redrawRef]);
 }

@@ -8,11 +8,8 @@ import { getArchitectureInfo } from '../../model/architecture-catalog';
 import { errorMessage } from '../../shared/errors';
 import type { StoredCheckpoint } from '../../storage/checkpoint-store';
 import type { RunRecord } from '../../storage/run-store';
-import type {
-  TrainingRunResult,
-  TrainingSession,
-  TrainingSessionHooks,
-} from '../../training/training-client';
+import type { TrainingRunResult, TrainingSessionHooks } from '../../training/run-messages';
+import type { TrainingSession } from '../../training/training-session-types';
 import type { BackendRequest } from '../../training/run-types';
 import type { TrainingParams } from '../../training/training-params';
 import type { BatchThrottle } from './batch-throttle';

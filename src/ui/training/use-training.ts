@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { LoadedSplit } from '../../data/ingest-types';
 import { errorMessage } from '../../shared/errors';
-import type { TrainingSession } from '../../training/training-client';
+import type { TrainingSession } from '../../training/training-session-types';
 import type { BackendRequest, SerializedModel } from '../../training/run-types';
 import type { TrainingParams } from '../../training/training-params';
 import { useLatestRef } from '../hooks/use-latest-ref';

@@ -11,7 +11,8 @@ import { deserializeModel, serializeModel } from '../../../src/training/serializ
 import { evaluateModel } from '../../../src/training/evaluate';
 import { trainModel } from '../../../src/training/train-loop';
 import { RunControl } from '../../../src/training/run-control';
-import { createTrainingSession, type WorkerLike } from '../../../src/training/training-client';
+import { createTrainingSession } from '../../../src/training/training-client';
+import type { WorkerLike } from '../../../src/training/training-session-types';
 import type {
   MainToWorkerMessage,
   WorkerToMainMessage,

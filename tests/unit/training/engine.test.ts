@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { createTrainingEngine } from '../../../src/training/engine';
 import { deserializeModel } from '../../../src/training/serialized-model';
 import type { PauseState } from '../../../src/training/run-control';
-import { createTrainingSession, type WorkerLike } from '../../../src/training/training-client';
+import { createTrainingSession } from '../../../src/training/training-client';
+import type { WorkerLike } from '../../../src/training/training-session-types';
 import type { WorkerToMainMessage } from '../../../src/training/worker-protocol';
 import type {
   BackendRequest,

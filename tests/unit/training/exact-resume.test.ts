@@ -11,7 +11,8 @@ import {
   type OptimizerStateEntry,
 } from '../../../src/training/optimizer-state';
 import { RunControl } from '../../../src/training/run-control';
-import { trainModel, type EpochCommit } from '../../../src/training/train-loop';
+import { trainModel } from '../../../src/training/train-loop';
+import type { EpochCommit } from '../../../src/training/train-loop-types';
 import type { OptimizerId, TrainingParams } from '../../../src/training/training-params';
 import { loadRealSplit } from './real-data';
 

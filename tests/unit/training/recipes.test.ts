@@ -19,7 +19,8 @@ import {
 } from '../../../src/training/lr-schedule';
 import { RunControl } from '../../../src/training/run-control';
 import type { SplitArrays } from '../../../src/training/run-types';
-import { compileForTraining, trainModel, type EpochCommit } from '../../../src/training/train-loop';
+import { compileForTraining, trainModel } from '../../../src/training/train-loop';
+import type { EpochCommit } from '../../../src/training/train-loop-types';
 import {
   SEED_RECIPE,
   type RecipeSettings,

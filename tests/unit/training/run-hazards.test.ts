@@ -9,11 +9,8 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { createModel } from '../../../src/model/architectures';
 import type { TrainingCheckpoint } from '../../../src/training/checkpoint';
 import { createTrainingEngine } from '../../../src/training/engine';
-import {
-  createTrainingSession,
-  SILENT_WORKER_DEATH,
-  type WorkerLike,
-} from '../../../src/training/training-client';
+import { createTrainingSession } from '../../../src/training/training-client';
+import { SILENT_WORKER_DEATH, type WorkerLike } from '../../../src/training/training-session-types';
 import type {
   MainToWorkerMessage,
   WorkerToMainMessage,

@@ -4,11 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
-import {
-  trainModel,
-  type TrainingHooks,
-  type TrainingOutcome,
-} from '../../../src/training/train-loop';
+import { trainModel } from '../../../src/training/train-loop';
+import type { TrainingHooks, TrainingOutcome } from '../../../src/training/train-loop-types';
 import { RunControl, yieldToEventLoop, type PauseState } from '../../../src/training/run-control';
 import type { BatchMetrics, EpochMetrics, SplitArrays } from '../../../src/training/run-types';
 import type { TrainingParams } from '../../../src/training/training-params';
