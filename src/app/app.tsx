@@ -46,7 +46,7 @@ export function App() {
   const launcher = useRunLauncher(training, splits, models.adoptTrained, runHistory.add);
   const savedModels = useSavedModels();
   const { state } = training;
-  const experimentSlot = useExperimentSlot({ launcher, runs: runHistory.runs, splits, state });
+  const experiment = useExperimentSlot({ launcher, runHistory, splits, state }, trainingOptions);
   // Sections are numbered in page order; Results (3) is there only after an evaluation.
   const keepSectionNumber = state.evaluation ? 4 : 3;
 
@@ -70,7 +70,7 @@ export function App() {
         backend={backend}
         onBackendChange={setBackend}
         showCharts={urlOptions.showCharts}
-        experiment={experimentSlot}
+        experiment={experiment}
       />
       {state.evaluation && (
         <EvaluationPanel

@@ -24,13 +24,22 @@ export function multiplyAddsPerImage(id: ArchitectureId): number {
   }, 0);
 }
 
+/**
+ * Where a throughput comes from: a kept run's average over the whole run, whose clock also ran
+ * through its validation passes, or a few training steps timed just before the experiment
+ * (measure-throughput.ts), which leave validation out, so the estimate adds it.
+ */
+export type ThroughputSource =
+  { kind: 'run' } | { kind: 'steps'; steps: number; warmUpSteps: number };
+
 /** A throughput measured on this machine. */
 export interface MeasuredThroughput {
   architectureId: ArchitectureId;
-  /** Training images per second (validation included, as the engine reports it). */
+  /** Training images per second. */
   samplesPerSec: number;
   /** Where it was measured, as the runs table words it ("wasm", "webgl"). */
   backend: string;
+  source: ThroughputSource;
 }
 
 export interface ExperimentEstimate {
@@ -45,7 +54,8 @@ const FORWARD_SHARE_OF_TRAINING_STEP = 1 / 3;
 /**
  * The time of each run of `architectureIds` with `params` on `trainCount` training rows and
  * `testCount` test rows, from `measured`: epochs of training on the rows left after
- * validation, then one forward pass over the test set.
+ * validation (and a forward pass over the validation rows per epoch, when `measured` did not
+ * include them), then one forward pass over the test set.
  */
 export function estimateExperiment(
   params: Pick<TrainingParams, 'epochs' | 'validationFraction'>,
@@ -55,11 +65,14 @@ export function estimateExperiment(
 ): ExperimentEstimate {
   const referenceCost = multiplyAddsPerImage(measured.architectureId);
   const trainingRows = counts.train * (1 - params.validationFraction);
+  const validationRows =
+    measured.source.kind === 'steps' ? counts.train * params.validationFraction : 0;
+  const forwardRows = params.epochs * validationRows + counts.test;
   const perArchitectureMs = architectureIds.map((id) => {
     const samplesPerSec = (measured.samplesPerSec * referenceCost) / multiplyAddsPerImage(id);
     const trainingS = (params.epochs * trainingRows) / samplesPerSec;
-    const testS = (counts.test * FORWARD_SHARE_OF_TRAINING_STEP) / samplesPerSec;
-    return (trainingS + testS) * 1000;
+    const forwardS = (forwardRows * FORWARD_SHARE_OF_TRAINING_STEP) / samplesPerSec;
+    return (trainingS + forwardS) * 1000;
   });
   return { perArchitectureMs, totalMs: perArchitectureMs.reduce((a, b) => a + b, 0) };
 }
@@ -94,5 +107,6 @@ export function pickThroughput(
     architectureId: chosen.trainingParams.architectureId,
     samplesPerSec: chosen.samplesPerSec ?? 0,
     backend: chosen.backend,
+    source: { kind: 'run' },
   };
 }

@@ -4,6 +4,7 @@
  * view for the whole experiment; after a reload, a Stop or a failure, where it stands and
  * Continue. Loaded lazily, like everything the first screen does not show.
  */
+import type { LoadedSplit } from '../../data/ingest-types';
 import { ARCHITECTURES, getArchitectureInfo } from '../../model/architecture-catalog';
 import { countsOfDatasetKey } from '../../storage/dataset-store';
 import type { ExperimentState } from '../../storage/experiment-store';
@@ -11,7 +12,17 @@ import type { RunRecord } from '../../storage/run-store';
 import type { BatchMetrics } from '../../training/run-types';
 import type { TrainingParams } from '../../training/training-params';
 import { formatCount, formatDuration, formatPercent } from '../format';
-import { estimateExperiment, pickThroughput, type ExperimentEstimate } from './experiment-estimate';
+import {
+  estimateExperiment,
+  pickThroughput,
+  type ExperimentEstimate,
+  type MeasuredThroughput,
+} from './experiment-estimate';
+import {
+  useMeasuredThroughput,
+  type ThroughputMeasurement,
+  type ThroughputMeter,
+} from './use-measured-throughput';
 import type { ExperimentController } from './use-experiment';
 
 export interface ExperimentPanelProps {
@@ -19,6 +30,10 @@ export interface ExperimentPanelProps {
   runs: readonly RunRecord[];
   /** Rows of the loaded splits; null until both are loaded. */
   counts: { train: number; test: number } | null;
+  /** The loaded splits, for measuring this machine's speed when no run was timed. */
+  splits: { train?: LoadedSplit; test?: LoadedSplit };
+  /** How the page trains, for that measurement (none: no measurement, no estimate). */
+  meter?: ThroughputMeter;
   /** The run training now (its settings and latest batch), for the progress view. */
   current: { params?: TrainingParams; lastBatch?: BatchMetrics };
   /** Whether a run may start now (data loaded, no run under way, no other tab training). */
@@ -53,27 +68,24 @@ export function ExperimentPanel(props: ExperimentPanelProps) {
   );
 }
 
+/** What the estimate rests on, in words. */
+function describeMeasurement(measured: MeasuredThroughput): string {
+  const speed = `${formatCount(Math.round(measured.samplesPerSec))} images/s`;
+  const what = getArchitectureInfo(measured.architectureId).label;
+  return measured.source.kind === 'steps'
+    ? `${speed} measured just now over ${measured.source.steps} training steps of ${what} on ${measured.backend} (after ${measured.source.warmUpSteps} warm-up steps)`
+    : `${speed} measured with ${what} on ${measured.backend}`;
+}
+
 /** "About 1 h 20 min", with what the estimate rests on. */
-function EstimateLine({ params, props }: { params: TrainingParams; props: ExperimentPanelProps }) {
-  const measured = pickThroughput(props.runs);
-  if (!props.counts) return null;
-  if (!measured) {
-    return (
-      <p>
-        No run has been timed in this browser yet, so there is no estimate: train one short run
-        first (one epoch of the sample is enough), or start, and the progress view will estimate the
-        time left from the first run&apos;s speed.
-      </p>
-    );
-  }
-  const estimate = estimateExperiment(params, props.counts, measured);
+function EstimateText({ measured, params, counts }: EstimateInputs) {
+  const estimate = estimateExperiment(params, counts, measured);
   return (
     <p>
       <strong>Estimated time: about {formatDuration(estimate.totalMs)}</strong> on this machine.{' '}
       <span className="muted small">
-        An estimate: {formatCount(Math.round(measured.samplesPerSec))} images/s measured with{' '}
-        {getArchitectureInfo(measured.architectureId).label} on {measured.backend}, scaled to each
-        architecture by its multiply-adds per image; small models gain less than it says.
+        An estimate: {describeMeasurement(measured)}, scaled to each architecture by its
+        multiply-adds per image; small models gain less than it says.
         {measured.backend.startsWith('webgl')
           ? ''
           : ' Without a GPU this takes long: the tab must stay open.'}
@@ -82,11 +94,58 @@ function EstimateLine({ params, props }: { params: TrainingParams; props: Experi
   );
 }
 
+interface EstimateInputs {
+  measured: MeasuredThroughput;
+  params: TrainingParams;
+  counts: { train: number; test: number };
+}
+
+/** A kept run's speed when there is one, else the measurement's state. */
+function EstimateLine({
+  params,
+  props,
+  measurement,
+}: {
+  params: TrainingParams;
+  props: ExperimentPanelProps;
+  measurement: ThroughputMeasurement;
+}) {
+  const { counts } = props;
+  if (!counts) return null;
+  const measured =
+    pickThroughput(props.runs) ?? (measurement.kind === 'measured' ? measurement.throughput : null);
+  if (measured) return <EstimateText measured={measured} params={params} counts={counts} />;
+  if (measurement.kind === 'measuring') {
+    return (
+      <p role="status">
+        Measuring this machine&apos;s speed for the estimate: a few training steps of{' '}
+        {getArchitectureInfo(measurement.architectureId).label} on the loaded images…
+      </p>
+    );
+  }
+  return (
+    <p>
+      {measurement.kind === 'failed'
+        ? `This machine's speed could not be measured (${measurement.message}), so there is no estimate`
+        : 'No run has been timed in this browser yet, so there is no estimate'}
+      : start, and the progress view will estimate the time left from the first run&apos;s speed.
+    </p>
+  );
+}
+
 function ExperimentConfirm({
   params,
   ...props
 }: ExperimentPanelProps & { params: TrainingParams }) {
-  const { controller } = props;
+  const { controller, splits } = props;
+  // Measured only when no kept run gives a speed, and only while a run could start.
+  const needsMeasuring = props.canStart && pickThroughput(props.runs) === null;
+  const measurement = useMeasuredThroughput(
+    props.meter,
+    needsMeasuring && splits.train && splits.test
+      ? { params, train: splits.train, test: splits.test }
+      : null,
+  );
   return (
     <div className="experiment-confirm" role="group" aria-label="Confirm the experiment">
       <p>
@@ -94,9 +153,13 @@ function ExperimentConfirm({
         the settings above ({params.epochs} epochs of batch {params.batchSize}), and adds each to
         the runs table. It continues after a reload.
       </p>
-      <EstimateLine params={params} props={props} />
+      <EstimateLine params={params} props={props} measurement={measurement} />
       <div className="buttons">
-        <button type="button" disabled={!props.canStart} onClick={controller.start}>
+        <button
+          type="button"
+          disabled={!props.canStart || measurement.kind === 'measuring'}
+          onClick={controller.start}
+        >
           Start the six runs
         </button>
         <button type="button" onClick={controller.cancelPrepare}>
@@ -190,7 +253,12 @@ function ExperimentProgress({
   const currentFraction = totalBatches > 0 ? batchesDone / totalBatches : 0;
   // The live speed of the run under way, else the measurement the estimate started from.
   const measured = isCurrentRun
-    ? { architectureId, samplesPerSec: lastBatch.samplesPerSec, backend: '' }
+    ? {
+        architectureId,
+        samplesPerSec: lastBatch.samplesPerSec,
+        backend: '',
+        source: { kind: 'run' } as const,
+      }
     : pickThroughput(props.runs);
   const estimate =
     measured && props.counts && measured.samplesPerSec > 0

@@ -10,22 +10,27 @@ import { isRunActive, type TrainingState } from '../training/training-state';
 import type { ExperimentSlot } from '../training/training-section';
 import type { RunLauncher } from '../training/use-run-launcher';
 import { useExperiment } from './use-experiment';
+import type { ThroughputMeter } from './use-measured-throughput';
 
 const ExperimentPanel = lazy(() =>
   import('./experiment-panel').then((m) => ({ default: m.ExperimentPanel })),
 );
 
-export function useExperimentSlot({
-  launcher,
-  runs,
-  splits: { train, test },
-  state,
-}: {
-  launcher: RunLauncher;
-  runs: readonly RunRecord[];
-  splits: { train?: LoadedSplit; test?: LoadedSplit };
-  state: TrainingState;
-}): ExperimentSlot {
+/** `meter`: how the page trains, to time a few steps when no run gives this machine's speed. */
+export function useExperimentSlot(
+  {
+    launcher,
+    runHistory: { runs },
+    splits: { train, test },
+    state,
+  }: {
+    launcher: RunLauncher;
+    runHistory: { runs: readonly RunRecord[] };
+    splits: { train?: LoadedSplit; test?: LoadedSplit };
+    state: TrainingState;
+  },
+  meter?: ThroughputMeter,
+): ExperimentSlot {
   const experiment = useExperiment(launcher, runs);
   const hasView = Boolean(
     experiment.pending || experiment.experiment || experiment.finishedId || experiment.problem,
@@ -40,6 +45,8 @@ export function useExperimentSlot({
           controller={experiment}
           runs={runs}
           counts={train && test ? { train: train.count, test: test.count } : null}
+          splits={{ train, test }}
+          meter={meter}
           current={state}
           canStart={
             Boolean(train && test) && !isRunActive(state.status) && !launcher.isTrainingElsewhere

@@ -220,7 +220,12 @@ describe('the estimate before it starts', () => {
   });
 
   test('scales a measured throughput by each architecture’s cost', () => {
-    const measured = { architectureId: 'seed-cnn' as const, samplesPerSec: 400, backend: 'wasm' };
+    const measured = {
+      architectureId: 'seed-cnn' as const,
+      samplesPerSec: 400,
+      backend: 'wasm',
+      source: { kind: 'run' } as const,
+    };
     const estimate = estimateExperiment(
       { epochs: 10, validationFraction: 0.2 },
       { train: 60_000, test: 10_000 },
@@ -255,6 +260,27 @@ describe('the estimate before it starts', () => {
         run(2, 'seed-cnn', 'wasm', 300),
         run(3, 'conv1', 'wasm', 9000),
       ]),
-    ).toEqual({ architectureId: 'seed-cnn', samplesPerSec: 300, backend: 'wasm' });
+    ).toEqual({
+      architectureId: 'seed-cnn',
+      samplesPerSec: 300,
+      backend: 'wasm',
+      source: { kind: 'run' },
+    });
+  });
+
+  test('a throughput of training steps alone adds the validation passes', () => {
+    const params = { epochs: 10, validationFraction: 0.2 };
+    const counts = { train: 60_000, test: 10_000 };
+    const measured = { architectureId: 'seed-cnn' as const, samplesPerSec: 400, backend: 'wasm' };
+    const seedIndex = IDS.indexOf('seed-cnn');
+    const fromRun = estimateExperiment(params, counts, { ...measured, source: { kind: 'run' } });
+    const fromSteps = estimateExperiment(params, counts, {
+      ...measured,
+      source: { kind: 'steps', steps: 4, warmUpSteps: 2 },
+    });
+    // 10 passes over 12,000 validation images at three times the training speed: 100 s more.
+    expect(
+      fromSteps.perArchitectureMs[seedIndex] - fromRun.perArchitectureMs[seedIndex],
+    ).toBeCloseTo(((10 * 12_000) / 1200) * 1000, 3);
   });
 });
