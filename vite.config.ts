@@ -6,7 +6,6 @@ import react from '@vitejs/plugin-react';
 import {
   contentSecurityPolicyHeader,
   contentSecurityPolicyPlugin,
-  DEV_SERVER_NONCE,
 } from './build/content-security-policy.mjs';
 import { conv3x3KernelsPlugin } from './build/conv3x3-kernels-plugin.mjs';
 import { progressiveWebAppPlugin } from './build/pwa.mjs';
@@ -23,12 +22,9 @@ const CROSS_ORIGIN_ISOLATION_HEADERS = {
 
 /**
  * The page's Content-Security-Policy (build/content-security-policy.mjs), beside the isolation
- * headers; static hosting sends the production one (README, "Hosting").
+ * headers; static hosting sends the production one (README, "Hosting"). The dev server's, with
+ * a nonce new at each start, comes from contentSecurityPolicyPlugin.
  */
-const DEV_SERVER_HEADERS = {
-  ...CROSS_ORIGIN_ISOLATION_HEADERS,
-  'Content-Security-Policy': contentSecurityPolicyHeader({ nonce: DEV_SERVER_NONCE }),
-};
 const PRODUCTION_HEADERS = {
   ...CROSS_ORIGIN_ISOLATION_HEADERS,
   'Content-Security-Policy': contentSecurityPolicyHeader(),
@@ -80,7 +76,7 @@ export default defineConfig({
   ],
   base: './',
   worker: { format: 'es', plugins: () => [wasmThreadsPlugin(), conv3x3KernelsPlugin()] },
-  server: { headers: DEV_SERVER_HEADERS },
+  server: { headers: CROSS_ORIGIN_ISOLATION_HEADERS },
   preview: { headers: PRODUCTION_HEADERS },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
   test: {

@@ -25,6 +25,7 @@
  * Plain JavaScript (types in the .d.mts beside it), like the other build helpers, so that
  * vite.config.ts and the tests import the same list.
  */
+import { randomBytes } from 'node:crypto';
 
 /** The one origin the page may connect to besides its own (src/data/dataset-download.ts). */
 export const DATASET_DOWNLOAD_ORIGIN = 'https://raw.githubusercontent.com';
@@ -46,12 +47,15 @@ export const CONTENT_SECURITY_POLICY = {
 };
 
 /**
- * The nonce `npm run dev` puts on the script and style elements Vite injects there (React's
- * refresh preamble, stylesheets as <style> elements for hot reloading) and allows in its
- * policy. Fixed, so not a secret: it is for the local dev server only. The production build
- * has no inline script or style, and `npm run preview` and hosting send the policy without it.
+ * A nonce for the script and style elements Vite injects in `npm run dev` (React's refresh
+ * preamble, stylesheets as <style> elements for hot reloading): 128 random bits in base64, as
+ * CSP nonces are written. A new one each time the dev server starts, so a page cannot know it
+ * in advance. The production build has no inline script or style, and `npm run preview` and
+ * hosting send the policy without a nonce.
  */
-export const DEV_SERVER_NONCE = 'fashion-mnist-studio-dev-server';
+export function createDevServerNonce() {
+  return randomBytes(16).toString('base64');
+}
 
 /**
  * The policy as one header value; with `nonce`, script and style elements carrying it are
@@ -70,14 +74,21 @@ export function contentSecurityPolicyHeader({ nonce } = {}) {
 }
 
 /**
- * Vite plugin: in the dev server, Vite marks what it injects with DEV_SERVER_NONCE
- * (`html.cspNonce`), which the dev server's policy allows.
+ * Vite plugin: each time the dev server starts (a restart after a config change too), a fresh
+ * nonce, which Vite puts on what it injects (`html.cspNonce`) and the server's policy allows.
+ * Preview and build get nothing here: they send the production policy (vite.config.ts).
  * @returns {import('vite').Plugin}
  */
 export function contentSecurityPolicyPlugin() {
   return {
     name: 'fashion-mnist:content-security-policy',
-    config: (_config, env) =>
-      env.command === 'serve' && !env.isPreview ? { html: { cspNonce: DEV_SERVER_NONCE } } : null,
+    config: (_config, env) => {
+      if (env.command !== 'serve' || env.isPreview) return null;
+      const nonce = createDevServerNonce();
+      return {
+        html: { cspNonce: nonce },
+        server: { headers: { 'Content-Security-Policy': contentSecurityPolicyHeader({ nonce }) } },
+      };
+    },
   };
 }

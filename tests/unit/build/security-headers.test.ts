@@ -7,12 +7,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import viteConfig from '../../../vite.config';
+import { resolveConfig } from 'vite';
 import {
   contentSecurityPolicyHeader,
-  DEV_SERVER_NONCE,
+  createDevServerNonce,
 } from '../../../build/content-security-policy.mjs';
 import { OFFICIAL_DATASET, OFFICIAL_DATASET_ORIGIN } from '../../../src/data/dataset-download';
 import { PROJECT_ROOT } from '../../support/fixtures';
+
+const VITE_CONFIG = join(PROJECT_ROOT, 'vite.config.ts');
 
 /** Directive → sources of a policy header. */
 function directives(header: string): Map<string, string[]> {
@@ -63,15 +66,49 @@ describe('what the servers send', () => {
     });
   });
 
-  it('dev: the same policy, plus the nonce of what Vite injects, for scripts and styles only', () => {
-    const headers = viteConfig.server?.headers as Record<string, string>;
-    expect(headers['Cross-Origin-Embedder-Policy']).toBe('require-corp');
-    const dev = directives(headers['Content-Security-Policy']);
-    const nonce = `'nonce-${DEV_SERVER_NONCE}'`;
-    for (const [name, sources] of policy) {
-      const withNonce = name === 'script-src' || name === 'style-src';
-      expect(dev.get(name), name).toEqual(withNonce ? [...sources, nonce] : sources);
+  it('dev: the same policy, plus a nonce new at each start, for scripts and styles only', async () => {
+    /** What one start of `npm run dev` resolves: the nonce Vite injects and the headers sent. */
+    const devServerStart = async () => {
+      const config = await resolveConfig({ configFile: VITE_CONFIG, logLevel: 'silent' }, 'serve');
+      return {
+        nonce: config.html?.cspNonce ?? '',
+        headers: config.server.headers as Record<string, string>,
+      };
+    };
+    const first = await devServerStart();
+    const second = await devServerStart();
+    // 128 random bits in base64, different at each start: nothing a page could know ahead.
+    expect(first.nonce).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    expect(second.nonce).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    expect(second.nonce).not.toBe(first.nonce);
+    for (const { nonce, headers } of [first, second]) {
+      expect(headers['Cross-Origin-Embedder-Policy']).toBe('require-corp');
+      const dev = directives(headers['Content-Security-Policy']);
+      for (const [name, sources] of policy) {
+        const withNonce = name === 'script-src' || name === 'style-src';
+        expect(dev.get(name), name).toEqual(withNonce ? [...sources, `'nonce-${nonce}'`] : sources);
+      }
     }
+  });
+
+  it('preview and build resolve no nonce', async () => {
+    const preview = await resolveConfig(
+      { configFile: VITE_CONFIG, logLevel: 'silent' },
+      'serve',
+      'production',
+      'production',
+      true,
+    );
+    expect(preview.html?.cspNonce).toBeUndefined();
+    expect(preview.preview.headers).toEqual(viteConfig.preview?.headers);
+    const build = await resolveConfig({ configFile: VITE_CONFIG, logLevel: 'silent' }, 'build');
+    expect(build.html?.cspNonce).toBeUndefined();
+  });
+
+  it('the nonce maker gives 128 fresh bits each call', () => {
+    const nonces = new Set(Array.from({ length: 100 }, () => createDevServerNonce()));
+    expect(nonces.size).toBe(100);
+    for (const nonce of nonces) expect(Buffer.from(nonce, 'base64')).toHaveLength(16);
   });
 });
 
