@@ -80,7 +80,7 @@ describe('training the seed CNN', () => {
         // inside the training worker from the minified build; tfjs's XNNPACK kept one thread.
         const cores = await page.evaluate(() => navigator.hardwareConcurrency);
         const threads =
-          /· (\d+) threads?, SIMD · convolutions: own relaxed-SIMD kernels, (\d+) thread/.exec(
+          /· (\d+) threads?, SIMD · convolutions: own relaxed-SIMD kernels, (\d+) threads? \(first layer's forward on tfjs's XNNPACK\)/.exec(
             backendLine,
           );
         expect(threads, backendLine).not.toBeNull();

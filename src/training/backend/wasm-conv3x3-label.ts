@@ -4,9 +4,19 @@
  */
 import type { WasmConvKernelInfo } from '../run-types';
 
-/** "own relaxed-SIMD kernels, 2 threads", or tfjs's own when ours do not run. */
+/**
+ * What stays with tfjs while ours run: the forward pass of a layer with one input channel,
+ * which is every architecture's first layer (conv3x3-geometry.ts, isForwardOurs).
+ */
+export const XNNPACK_PART = "first layer's forward on tfjs's XNNPACK";
+
+/**
+ * "own relaxed-SIMD kernels, 2 threads (first layer's forward on tfjs's XNNPACK)", or tfjs's
+ * own when ours do not run.
+ */
 export function describeConvKernels(info: WasmConvKernelInfo | undefined): string {
   if (info === undefined) return "tfjs's own (XNNPACK)";
   const flavour = info.flavour === 'relaxed' ? 'relaxed-SIMD' : 'SIMD128';
-  return `own ${flavour} kernels, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+  const threads = `${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+  return `own ${flavour} kernels, ${threads} (${XNNPACK_PART})`;
 }
