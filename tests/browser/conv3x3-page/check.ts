@@ -1,18 +1,23 @@
 /**
  * The page of tests/browser/conv3x3-kernels.spec.ts: runs the check in a module worker, as the
  * app trains in one (so the kernels' helper workers are nested, and the pool blocks with
- * Atomics.wait), and leaves its report in `window.__conv3x3Check`.
+ * Atomics.wait), and leaves its report in `window.__conv3x3Check`. `?part=seed-cnn` runs the
+ * whole seed CNN instead of the layer-by-layer kernel check.
  */
-import type { CheckReport } from './check.worker';
+import type { CheckPart, CheckReport } from './check.worker';
+import type { SeedCnnReport } from './seed-cnn-check';
 
 declare global {
   interface Window {
-    __conv3x3Check?: CheckReport | { error: string };
+    __conv3x3Check?: CheckReport | SeedCnnReport | { error: string };
   }
 }
 
+const part: CheckPart =
+  new URLSearchParams(location.search).get('part') === 'seed-cnn' ? 'seed-cnn' : 'kernels';
 const worker = new Worker(new URL('./check.worker.ts', import.meta.url), { type: 'module' });
-worker.onmessage = (event: MessageEvent<CheckReport>) => {
+worker.postMessage(part);
+worker.onmessage = (event: MessageEvent<CheckReport | SeedCnnReport>) => {
   window.__conv3x3Check = event.data;
   document.getElementById('out')!.textContent = JSON.stringify(event.data, null, 2);
 };

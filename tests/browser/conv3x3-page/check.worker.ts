@@ -3,6 +3,8 @@
  * fused conv2d + bias + ReLU, both gradients), for every conv layer of the six architectures
  * and two odd shapes: relaxed SIMD on 2 threads (the app's choice) and on 1, SIMD128 on 2.
  * Each result's bits are fingerprinted, so the test can tell that 1 and 2 threads agree exactly.
+ * The page names the part to run in its first message: these kernels, or the whole seed CNN
+ * (seed-cnn-check.ts).
  */
 import { initBackend } from '../../../src/training/backend/backend';
 import {
@@ -17,6 +19,7 @@ import {
   LAYER_SHAPES,
   maxRelativeError,
 } from '../../unit/training/conv3x3-support';
+import { checkSeedCnn } from './seed-cnn-check';
 
 /**
  * The layer shapes of the unit tests, a 1 × 1 image of batch 3, and a batch of 18 (more images
@@ -104,7 +107,14 @@ async function check(): Promise<CheckReport> {
   return { isolated: globalThis.crossOriginIsolated === true, results };
 }
 
-check().then(
-  (report) => postMessage(report),
-  (error: unknown) => postMessage({ error: String(error instanceof Error ? error.stack : error) }),
-);
+/** Which check the page asks for: the kernels layer by layer, or the whole seed CNN. */
+export type CheckPart = 'kernels' | 'seed-cnn';
+
+self.onmessage = (event: MessageEvent<CheckPart>) => {
+  const run = event.data === 'seed-cnn' ? checkSeedCnn : check;
+  run().then(
+    (report) => postMessage(report),
+    (error: unknown) =>
+      postMessage({ error: String(error instanceof Error ? error.stack : error) }),
+  );
+};

@@ -5,6 +5,8 @@
  * job's thread parts one after another on this thread, exactly as the pool splits them.
  */
 import * as tf from '@tensorflow/tfjs';
+import { createSeedCnn } from '../../../src/model/architectures';
+import { initBackend } from '../../../src/training/backend/backend';
 import type { ConvShape } from '../../../src/training/backend/conv3x3-geometry';
 import type { Conv3x3Exports } from '../../../src/training/backend/conv3x3-kernels';
 import type { HeapAllocator } from '../../../src/training/backend/conv3x3-passes';
@@ -15,6 +17,9 @@ import {
   type PartDealer,
 } from '../../../src/training/backend/conv3x3-jobs';
 import type { KernelRunner } from '../../../src/training/backend/conv3x3-pool';
+import type { InitBackendOptions } from '../../../src/training/backend/wasm';
+import type { BackendRequest, SplitArrays } from '../../../src/training/run-types';
+import { compileForTraining } from '../../../src/training/train-loop';
 
 const PAGE_BYTES = 65_536;
 
@@ -244,4 +249,38 @@ export function apiPasses(shape: ConvShape, seed: number): Float32Array[] {
     )([x, w]);
     return [y, fused, dx, dw].map((t) => t.dataSync() as Float32Array);
   });
+}
+
+/**
+ * Gradients of the categorical cross-entropy of the seed CNN (seed 3) on one batch of real
+ * images, by weight name (conv1/kernel …, the same in every model), on the backend `request`
+ * chooses. The Node test and the Chromium check compare our kernels' with the stock path's.
+ */
+export async function seedCnnGradients(
+  request: BackendRequest,
+  batch: SplitArrays,
+  options: InitBackendOptions = {},
+): Promise<Map<string, Float32Array>> {
+  await initBackend(request, 'worker', options);
+  const model = createSeedCnn({ seed: 3 });
+  compileForTraining(model, { optimizer: 'adam', learningRate: 0.001 });
+  const count = batch.labels.length;
+  const weights = model.trainableWeights;
+  const gradients = tf.tidy(() => {
+    const xs = tf.div(tf.tensor4d(batch.images, [count, 28, 28, 1], 'float32'), 255);
+    const ys = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), 10);
+    const { grads } = tf.variableGrads(
+      () =>
+        tf.mean(
+          tf.metrics.categoricalCrossentropy(ys, model.apply(xs, { training: true }) as tf.Tensor),
+        ) as tf.Scalar,
+      weights.map((w) => w.read() as tf.Variable),
+    );
+    return weights.map(
+      (w) =>
+        [w.originalName, grads[(w.read() as tf.Variable).name].dataSync() as Float32Array] as const,
+    );
+  });
+  model.dispose();
+  return new Map(gradients);
 }
