@@ -35,7 +35,11 @@ export function App() {
   const splits = dataset.state.splits;
   const trainingOptions = useMemo(
     () => ({
-      backendRequest: { ...backend, allowWasmThreads: urlOptions.allowWasmThreads },
+      backendRequest: {
+        ...backend,
+        allowWasmThreads: urlOptions.allowWasmThreads,
+        wasmConvKernels: urlOptions.wasmConvKernels,
+      },
       createSession: () => createPageTrainingSession(urlOptions.preferWorker),
     }),
     [backend, urlOptions],

@@ -6,8 +6,11 @@
  *   ?charts=0                      no live curves (the benchmark measures what they cost)
  *   ?wasmThreads=0                 keep WASM on one thread (default: threads, one per core,
  *                                  when the page is cross-origin isolated)
+ *   ?wasmConvKernels=off|simd128|relaxed|auto   which 3×3 convolution kernels train on WASM
+ *                                  (BackendRequest.wasmConvKernels; the benchmark compares them
+ *                                  in the tab as a user runs it); anything else is `auto`
  */
-import type { BackendPreference } from '../training/run-types';
+import type { BackendPreference, WasmConvKernelChoice } from '../training/run-types';
 
 export interface UrlOptions {
   backend: BackendPreference;
@@ -15,13 +18,16 @@ export interface UrlOptions {
   preferWorker: boolean;
   showCharts: boolean;
   allowWasmThreads: boolean;
+  wasmConvKernels: WasmConvKernelChoice;
 }
 
 const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'webgl', 'wasm', 'cpu'];
+const CONV_KERNEL_CHOICES: readonly WasmConvKernelChoice[] = ['auto', 'relaxed', 'simd128', 'off'];
 
 export function readUrlOptions(search: string): UrlOptions {
   const params = new URLSearchParams(search);
   const backend = params.get('backend') ?? 'auto';
+  const convKernels = params.get('wasmConvKernels') ?? 'auto';
   const flag = (name: string, fallback: boolean): boolean => {
     const value = params.get(name);
     if (value === null) return fallback;
@@ -35,5 +41,8 @@ export function readUrlOptions(search: string): UrlOptions {
     preferWorker: flag('worker', true),
     showCharts: flag('charts', true),
     allowWasmThreads: flag('wasmThreads', true),
+    wasmConvKernels: (CONV_KERNEL_CHOICES as readonly string[]).includes(convKernels)
+      ? (convKernels as WasmConvKernelChoice)
+      : 'auto',
   };
 }

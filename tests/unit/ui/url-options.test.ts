@@ -7,6 +7,7 @@ const DEFAULTS: UrlOptions = {
   preferWorker: true,
   showCharts: true,
   allowWasmThreads: true,
+  wasmConvKernels: 'auto',
 };
 
 describe('readUrlOptions', () => {
@@ -49,6 +50,20 @@ describe('readUrlOptions', () => {
     expect(readUrlOptions(`?charts=${value}`).showCharts).toBe(expected);
   });
 
+  test.each(['off', 'simd128', 'relaxed', 'auto'] as const)(
+    '?wasmConvKernels=%s is taken',
+    (wasmConvKernels) => {
+      expect(readUrlOptions(`?wasmConvKernels=${wasmConvKernels}`)).toEqual({
+        ...DEFAULTS,
+        wasmConvKernels,
+      });
+    },
+  );
+
+  test.each(['0', 'Relaxed', 'xnnpack', ''])('?wasmConvKernels=%j falls back to auto', (value) => {
+    expect(readUrlOptions(`?wasmConvKernels=${value}`).wasmConvKernels).toBe('auto');
+  });
+
   test('options combine, with or without the leading ?', () => {
     const expected: UrlOptions = {
       backend: 'wasm',
@@ -56,12 +71,17 @@ describe('readUrlOptions', () => {
       preferWorker: false,
       showCharts: false,
       allowWasmThreads: false,
+      wasmConvKernels: 'off',
     };
-    expect(readUrlOptions('?backend=wasm&softwareWebgl=1&worker=0&charts=0&wasmThreads=0')).toEqual(
-      expected,
-    );
     expect(
-      readUrlOptions('charts=false&wasmThreads=false&worker=0&backend=wasm&softwareWebgl=true'),
+      readUrlOptions(
+        '?backend=wasm&softwareWebgl=1&worker=0&charts=0&wasmThreads=0&wasmConvKernels=off',
+      ),
+    ).toEqual(expected);
+    expect(
+      readUrlOptions(
+        'wasmConvKernels=off&charts=false&wasmThreads=false&worker=0&backend=wasm&softwareWebgl=true',
+      ),
     ).toEqual(expected);
   });
 });
