@@ -1,6 +1,7 @@
 /**
  * A run's checkpoint on disk, in `<out>/checkpoint/`: the engine's checkpoint (read back from
- * the host page's IndexedDB after every epoch) as `checkpoint.json` plus its binary parts
+ * the host page's IndexedDB at the run's start and after every epoch) as `checkpoint.json`
+ * plus its binary parts
  * (weights, optimizer slots, best weights), and what the command needs to continue it (data
  * paths, backend). Replaced as the page's store replaces its own: the new epoch's binary files
  * are written under new names, then `checkpoint.json` is swapped in by one rename (the pointer
@@ -24,6 +25,8 @@ export interface RunInvocation {
   /** Absolute paths of the data files the run trains on. */
   dataFiles: string[];
   backend: BackendPreference;
+  /** --monitor-test: the resumed run goes on evaluating the test set after every epoch. */
+  monitorTest?: boolean;
 }
 
 type OptimizerEntry = EncodedCheckpoint['optimizerState'][number];

@@ -14,16 +14,9 @@ import {
   type CliHostMessage,
   type CliRunConfig,
 } from '../src/app/cli-host-protocol';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/support/chromium-options.mjs';
+import { CHROMIUM_PATH, COMMAND_CHROMIUM_ARGS } from './chromium-options.mjs';
 import { HOST_PAGE_PATH } from './production-build';
 import { UsageError } from './usage-error';
-
-/**
- * The tests' Chromium flags without `--disable-gpu`: a long run on a machine with a GPU is
- * what WebGL is for. Without a GPU, Chromium's software renderer is used, which the engine's
- * `auto` choice passes over (docs/backends.md).
- */
-const HOST_CHROMIUM_ARGS = CHROMIUM_ARGS.filter((arg) => arg !== '--disable-gpu');
 
 /** Device pixels per CSS pixel of the host page: the chart images are drawn at twice their size. */
 const CHART_DEVICE_SCALE = 2;
@@ -65,7 +58,9 @@ async function launchBrowser(): Promise<Browser> {
     return await chromium.launch({
       executablePath: CHROMIUM_PATH,
       headless: true,
-      args: HOST_CHROMIUM_ARGS,
+      // The GPU stays on: a long run on a machine with one is what WebGL is for. Without a
+      // GPU, Chromium's software renderer is used, which `auto` passes over (docs/backends.md).
+      args: COMMAND_CHROMIUM_ARGS,
       handleSIGINT: false,
     });
   } catch (error) {

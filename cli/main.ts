@@ -2,9 +2,10 @@
  * `npm run train -- --path DIR --epochs N --batch-size B …`: the tab's training engine, run
  * headless. Flags and paths are checked here, before anything starts; then the production
  * build is brought up to date, Chromium opens its host page, and RunSession follows the run.
- * Ctrl-C stops at the next batch boundary and keeps the last epoch's checkpoint.
+ * Ctrl-C stops at the next batch boundary and keeps the last checkpoint (the run's starting
+ * point, until its first epoch ends).
  */
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import type { CliRunConfig } from '../src/app/cli-host-protocol';
@@ -14,6 +15,7 @@ import { findDatasetFiles } from './dataset-files';
 import { writeTrainingProject } from './export-project';
 import { assertChromiumPresent, openHostPage, type HostPage } from './host-browser';
 import { helpText, parseCommandLine, type TrainCommand } from './options';
+import { TRAINING_PARAM_BOUNDS } from '../src/training/training-params';
 import { ensureProductionBuild } from './production-build';
 import { METRICS_FILE } from './run-files';
 import { backendRequestOf, RunSession, type PathStyle, type RunPlan } from './run-session';
@@ -59,9 +61,15 @@ function planFreshRun(command: TrainCommand, root: string): RunPlan {
     );
   }
   const dataset = findDatasetFiles(command.paths);
+  // A run is continued from its checkpoints bit for bit only if every random draw is seeded
+  // (initial weights, row order, dropout masks), so an unseeded run gets a seed here.
+  const { min, max } = TRAINING_PARAM_BOUNDS.seed;
+  const isSeedChosen = command.params.seed === undefined;
+  const seed = command.params.seed ?? randomInt(min, max + 1);
   return {
     runId: randomUUID(),
-    params: command.params,
+    params: { ...command.params, seed },
+    isSeedChosen,
     backend: command.backend ?? 'auto',
     outDir,
     dataFiles: dataset.files,
@@ -95,10 +103,13 @@ function planResumedRun(command: TrainCommand, runDir: string): RunPlan {
     outDir: command.outDir ?? runDir,
     dataFiles: dataset.files,
     sources: dataset.sources,
+    isSeedChosen: false,
     resume: { checkpoint, runDir },
     // A run that monitored the test set goes on doing so, so its history has no gap.
     monitorTest:
-      command.monitorTest || checkpoint.history.some((epoch) => epoch.testAccuracy !== undefined),
+      command.monitorTest ||
+      invocation.monitorTest === true ||
+      checkpoint.history.some((epoch) => epoch.testAccuracy !== undefined),
   };
 }
 

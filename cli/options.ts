@@ -254,7 +254,7 @@ Training (defaults: the tab's)
   --validation SHARE     share of the training file held out for validation, from its end,
                          0 to under ${b.validationFraction.below} (default ${d.validationFraction})
   --seed N               seed of initialisation, row order and dropout, ${b.seed.min}–${b.seed.max}
-                         (default: a random run)
+                         (default: one chosen at random; a training run prints it)
 
 Recipe (defaults: the seed project's training)
   --recipe ID            ${presets.join('\n                         ')}
@@ -290,8 +290,8 @@ Files in --out: the model (<architecture>.json, .weights.bin, .metadata.json, th
 tab's Download), history.csv, metrics.json, loss.png, accuracy.png, confusion.png, and while a
 run is unfinished checkpoint/.
 
-Ctrl-C stops at the next batch boundary, keeps the last epoch's checkpoint and prints the
-command that continues it. Environment: CHROMIUM_PATH (default /usr/bin/chromium).
+Ctrl-C stops at the next batch boundary, keeps the last checkpoint (the run's starting point
+until epoch 1 ends) and prints the command that continues it. Environment: CHROMIUM_PATH (default /usr/bin/chromium).
 Exit status: 0 done, 1 training failed, 2 bad flags or data, 130 stopped.
 `;
 }

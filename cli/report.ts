@@ -10,7 +10,10 @@ export const epochsText = (n: number) => `${n} epoch${n === 1 ? '' : 's'}`;
 const fraction = (x: number) => x.toFixed(4);
 
 /** `Training seed-cnn (484,302 parameters) · 10 epochs · batch 64 · Adam lr 0.001 · …` */
-export function describeSettings(params: TrainingParams): string {
+export function describeSettings(
+  params: TrainingParams,
+  options: { isSeedChosen?: boolean } = {},
+): string {
   const info = getArchitectureInfo(params.architectureId);
   const recipe = recipeOf(params);
   const parts = [
@@ -19,7 +22,9 @@ export function describeSettings(params: TrainingParams): string {
     `batch ${params.batchSize}`,
     `${optimizerLabel(params.optimizer)} lr ${params.learningRate}`,
     `validation share ${params.validationFraction}`,
-    params.seed === undefined ? 'random seed' : `seed ${params.seed}`,
+    params.seed === undefined
+      ? 'random seed'
+      : `seed ${params.seed}${options.isSeedChosen ? ' (chosen at random)' : ''}`,
   ];
   if (recipe.lrSchedule !== 'constant') parts.push(`${recipe.lrSchedule} schedule`);
   if (recipe.labelSmoothing > 0) parts.push(`label smoothing ${recipe.labelSmoothing}`);

@@ -11,7 +11,12 @@ import type {
   FinishedRun,
   DataSource,
 } from '../src/app/cli-host-protocol';
-import type { BackendInfo, BackendPreference, EpochMetrics } from '../src/training/run-types';
+import type {
+  BackendInfo,
+  BackendPreference,
+  BatchMetrics,
+  EpochMetrics,
+} from '../src/training/run-types';
 import type { TrainingParams } from '../src/training/training-params';
 import {
   removeCheckpointFiles,
@@ -26,7 +31,10 @@ import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './usage-erro
 /** Everything a run needs, decided before Chromium starts. */
 export interface RunPlan {
   runId: string;
+  /** The run's settings; a fresh run's always have a seed. */
   params: TrainingParams;
+  /** The seed was chosen by the command (no --seed): it is printed, to repeat the run. */
+  isSeedChosen: boolean;
   backend: BackendPreference;
   outDir: string;
   /** Absolute paths of the data files, in the order the host page gets them. */
@@ -57,7 +65,9 @@ export class RunSession {
   private readonly loadedLines: string[] = [];
   private readonly imageCounts = { train: 0, test: 0 };
   private backend: BackendInfo | null = null;
-  /** The folder holding the run's latest checkpoint, and its epoch. */
+  /** The latest batch, to say where in its epoch a stopped run stopped. */
+  private lastBatch: BatchMetrics | null = null;
+  /** The folder holding the run's latest checkpoint, and its epoch (0: the run's start). */
   private checkpoint: { dir: string; epoch: number } | null;
   private queue: Promise<void> = Promise.resolve();
 
@@ -117,11 +127,12 @@ export class RunSession {
         this.backend = message.info;
         // Printed only now, so that a rejected file leaves nothing on stdout but its message.
         for (const line of this.loadedLines) terminal.print(line);
-        terminal.print(describeSettings(plan.params));
+        terminal.print(describeSettings(plan.params, { isSeedChosen: plan.isSeedChosen }));
         terminal.print(describeBackend(message.info));
-        if (this.checkpoint) terminal.print(`Resuming after epoch ${this.checkpoint.epoch}.`);
+        if (this.checkpoint) terminal.print(describeResumePoint(this.checkpoint.epoch));
         return;
       case 'batch':
+        this.lastBatch = message.metrics;
         terminal.showBatch(message.metrics, plan.params.epochs);
         return;
       case 'epoch':
@@ -138,6 +149,7 @@ export class RunSession {
         await writeCheckpointFiles(plan.outDir, message.checkpoint, {
           dataFiles: plan.dataFiles,
           backend: plan.backend,
+          ...(plan.monitorTest ? { monitorTest: true } : {}),
         });
         this.checkpoint = { dir: plan.outDir, epoch: message.checkpoint.epoch };
         return;
@@ -194,21 +206,44 @@ export class RunSession {
   private async finishStopped(run: FinishedRun): Promise<number> {
     const { plan, terminal, paths } = this;
     if (this.history.length > 0) await writeHistoryFile(plan.outDir, this.history);
-    const epochs = plan.params.epochs;
-    terminal.print(`Stopped after ${run.history.length} of ${epochsText(epochs)}.`);
+    terminal.print(describeStop(run.history.length, plan.params.epochs, this.lastBatch));
     if (!this.checkpoint) {
-      terminal.print('No epoch had ended: there is no checkpoint to continue from.');
+      // Only a stop while the data loads gets here: the run's start is checkpointed first.
+      terminal.print('Training had not started: there is nothing to continue.');
       return EXIT_INTERRUPTED;
     }
     const { dir, epoch } = this.checkpoint;
     let command = `npm run train -- --resume ${paths.argument(dir)}`;
     if (dir !== plan.outDir) command += ` --out ${paths.argument(plan.outDir)}`;
+    const what = epoch === 0 ? "The run's starting point" : `The checkpoint after epoch ${epoch}`;
     terminal.print(
-      `The checkpoint after epoch ${epoch} is in ${paths.show(dir)}/${CHECKPOINT_DIR_NAME}/. Continue the run with:`,
+      `${what} is in ${paths.show(dir)}/${CHECKPOINT_DIR_NAME}/. Continue the run with:`,
     );
     terminal.print(`  ${command}`);
     return EXIT_INTERRUPTED;
   }
+}
+
+/** `Resuming after epoch 3.`, or for a run stopped in its first epoch where it starts again. */
+function describeResumePoint(epochsCompleted: number): string {
+  return epochsCompleted === 0
+    ? "Resuming from the run's starting point, at epoch 1."
+    : `Resuming after epoch ${epochsCompleted}.`;
+}
+
+/**
+ * `Stopped after 1 of 4 epochs (epoch 2 stopped after batch 37 of 400).`: the epochs kept, and
+ * where in the epoch in progress the stop landed (that epoch's batches are trained again).
+ */
+export function describeStop(
+  epochsCompleted: number,
+  epochs: number,
+  lastBatch: BatchMetrics | null,
+): string {
+  const stopped = `Stopped after ${epochsCompleted} of ${epochsText(epochs)}`;
+  if (lastBatch?.epoch !== epochsCompleted) return `${stopped}.`;
+  const { epoch, batch, batchesPerEpoch } = lastBatch;
+  return `${stopped} (epoch ${epoch + 1} stopped after batch ${batch + 1} of ${batchesPerEpoch}).`;
 }
 
 /** The engine's backend request for a --backend choice: an explicit webgl may be software. */

@@ -106,7 +106,8 @@ export function createRunTerminal(
           },
           cliProgress.Presets.shades_classic,
         );
-        bar.start(metrics.batchesPerEpoch, 0, payload);
+        // Started at this batch, so the first frame counts the batch that has just run.
+        bar.start(metrics.batchesPerEpoch, metrics.batch + 1, payload);
         barEpoch = metrics.epoch;
       }
       bar.update(metrics.batch + 1, payload);

@@ -120,7 +120,10 @@ export type CliHostMessage =
   | { kind: 'backend'; info: BackendInfo }
   | { kind: 'batch'; metrics: BatchMetrics }
   | { kind: 'epoch'; metrics: EpochMetrics }
-  /** The checkpoint after `checkpoint.epoch` epochs, read back from the page's IndexedDB. */
+  /**
+   * The checkpoint after `checkpoint.epoch` epochs (0: the run's starting point, sent before
+   * its first batch), read back from the page's IndexedDB.
+   */
   | { kind: 'checkpoint'; checkpoint: EncodedCheckpoint }
   | { kind: 'checkpoint-error'; epochsCompleted: number; message: string }
   | ({ kind: 'finished' } & FinishedRun)

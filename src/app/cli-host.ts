@@ -71,9 +71,12 @@ async function forwardCheckpoint(
   }
 }
 
-/** How a checkpoint's contents start the engine again (the tab's resume does the same). */
+/**
+ * Checkpoints from the run's start (so a stop in epoch 1 can be continued too), and how a
+ * checkpoint's contents start the engine again (the tab's resume does the same).
+ */
 function resumeOptions(config: CliRunConfig, data: LoadedData): TrainingStartOptions {
-  const checkpoint = { runId: config.runId, datasetKey: data.key };
+  const checkpoint = { runId: config.runId, datasetKey: data.key, includeStart: true };
   const monitorTest = config.monitorTest ? { monitorTest: true } : {};
   if (!config.resume) return { checkpoint, ...monitorTest };
   const resumed = decodeCheckpoint(config.resume);

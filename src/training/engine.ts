@@ -177,6 +177,7 @@ class Engine implements TrainingEngine {
           ...this.options,
           evaluationBatchSize: this.evaluation.batchSize,
           resumeFrom: request.resumeFrom,
+          commitStart: request.checkpoint?.includeStart === true,
           ...(request.monitorTest ? { monitorTest: request.test } : {}),
         },
       );
@@ -276,9 +277,9 @@ class Engine implements TrainingEngine {
     const { epochsCompleted } = progress;
     try {
       // Weights computed on a lost context are garbage: the previous checkpoint must stay.
-      if (this.contextWatch?.isLost()) {
-        this.interrupt({ kind: 'gpu-lost', epoch: epochsCompleted - 1 });
-      }
+      // The epoch a loss belongs to; the run's starting point (0 epochs) precedes epoch index 0.
+      const epoch = Math.max(0, epochsCompleted - 1);
+      if (this.contextWatch?.isLost()) this.interrupt({ kind: 'gpu-lost', epoch });
       if (this.interruption) return;
       if (!this.options.createCheckpointStore) throw new Error('No checkpoint storage here.');
       this.checkpointWriter ??= this.options.createCheckpointStore();
@@ -287,7 +288,7 @@ class Engine implements TrainingEngine {
         await captureOptimizerState(trained.optimizer),
       ];
       if (this.contextWatch?.isLost()) {
-        this.interrupt({ kind: 'gpu-lost', epoch: epochsCompleted - 1 });
+        this.interrupt({ kind: 'gpu-lost', epoch });
         return;
       }
       await this.checkpointWriter.writeCheckpoint({

@@ -76,6 +76,11 @@ export interface TrainRunOptions extends TrainLoopOptions {
   /** Continue an interrupted run: its model's weights must already be in `model`. */
   resumeFrom?: ResumePoint;
   /**
+   * Commit (onEpochCommitted with 0 epochs completed) the fresh run's starting point before
+   * its first batch: the initial weights and the row-order seed. Ignored when resuming.
+   */
+  commitStart?: boolean;
+  /**
    * Also evaluate this split (the test set) after every epoch, into EpochMetrics.testLoss and
    * testAccuracy: for learning curves measured against a reference. It never steers training.
    */

@@ -160,6 +160,15 @@ class EpochLoop {
   /** Trains every remaining epoch; `dropoutSeeds` gets each step's masks seeded. */
   async run(dropoutSeeds: DropoutSeeds): Promise<TrainingOutcome> {
     this.dropoutSeeds = dropoutSeeds;
+    if (this.options.commitStart && !this.options.resumeFrom) {
+      // The optimizer is compiled but has taken no step: its slots are still empty.
+      await this.hooks.onEpochCommitted?.({
+        epochsCompleted: 0,
+        history: [],
+        elapsedMs: this.clock.elapsedMs(),
+        shuffleSeed: this.shuffleSeed,
+      });
+    }
     if (this.control.isStopRequested) return this.finish('stopped');
     for (let epoch = this.firstEpoch; epoch < this.params.epochs; epoch++) {
       const sums = await this.trainEpoch(epoch);

@@ -45,6 +45,12 @@ export interface CheckpointTarget {
   runId: string;
   /** dataset-store's datasetKey of the run's data, stored with each checkpoint. */
   datasetKey: string;
+  /**
+   * Also write the run's starting point (epoch 0: the initial weights, no optimizer slots yet)
+   * before its first batch, so that a run stopped in its first epoch can be continued. The
+   * command line asks for it; the tab does not (see docs/command-line.md).
+   */
+  includeStart?: boolean;
 }
 
 /** Evaluate a given model on a split; answered by `evaluation-result` or `request-error`. */

@@ -2,7 +2,8 @@
  * `npm run train` end to end, as a person runs it: the command trains in headless Chromium on
  * the production build and leaves the tab's model files, history, metrics and charts; the
  * model loads in TensorFlow.js in Node and in the tab; bad input stops it before training with
- * the tab's messages; Ctrl-C keeps a checkpoint that --resume continues to the same weights.
+ * the tab's messages; Ctrl-C keeps a checkpoint (the run's starting point during epoch 1) that
+ * --resume continues to the same weights.
  */
 import { spawn } from 'node:child_process';
 import {
@@ -48,13 +49,21 @@ interface CliResult {
   stderr: string;
 }
 
+/** How often a run waiting for a file to appear looks for it. */
+const FILE_POLL_INTERVAL_MS = 25;
+
 /**
  * Runs `node cli/train.mjs …args` as `npm run train -- …args` would; with `interruptOn`, sends
- * SIGINT (Ctrl-C) as soon as stdout matches it.
+ * SIGINT (Ctrl-C) as soon as stdout matches it, with `interruptWhenExists` as soon as that
+ * file exists.
  */
 function runCli(
   args: string[],
-  options: { env?: Record<string, string>; interruptOn?: RegExp } = {},
+  options: {
+    env?: Record<string, string>;
+    interruptOn?: RegExp;
+    interruptWhenExists?: string;
+  } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_ENTRY, ...args], {
@@ -64,18 +73,28 @@ function runCli(
     let stdout = '';
     let stderr = '';
     let isInterrupted = false;
+    const interrupt = () => {
+      if (isInterrupted) return;
+      isInterrupted = true;
+      child.kill('SIGINT');
+    };
+    const { interruptWhenExists } = options;
+    const poll =
+      interruptWhenExists === undefined
+        ? undefined
+        : setInterval(() => {
+            if (existsSync(interruptWhenExists)) interrupt();
+          }, FILE_POLL_INTERVAL_MS);
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      if (options.interruptOn && !isInterrupted && options.interruptOn.test(stdout)) {
-        isInterrupted = true;
-        child.kill('SIGINT');
-      }
+      if (options.interruptOn?.test(stdout)) interrupt();
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (status) =>
-      resolve({ status, stdout, stderr: stderr.replace(BUILD_NOTE, '') }),
-    );
+    child.on('close', (status) => {
+      clearInterval(poll);
+      resolve({ status, stdout, stderr: stderr.replace(BUILD_NOTE, '') });
+    });
   });
 }
 
@@ -332,52 +351,139 @@ describe("Kaggle's archive.zip as --path", () => {
 });
 
 describe('Ctrl-C, then --resume', () => {
+  // On WASM with our threaded convolution kernels, as the app trains without a GPU: their
+  // filter gradients sum fixed blocks of images in a fixed order, so a seeded run repeats bit
+  // for bit however the threads share the work. Adam, the default, whose running β products
+  // the checkpoint keeps. conv1 at batch 8 on the 1,600 training rows: 200 batches an epoch,
+  // long beside the time a stop takes to reach the engine, so it lands in the epoch in progress.
+  const subset = csvFixture('subset');
+  const flags = ['--path', join(subset.trainCsv, '..'), '--backend', 'wasm'];
+  flags.push('--architecture', 'conv1', '--epochs', '2', '--batch-size', '8');
+  const BATCHES_PER_EPOCH = 200;
+  const STOPPING_NOTE = 'Stopping at the next batch boundary… (Ctrl-C again to quit at once)\n';
+  /** `Stopped after 1 of 2 epochs (epoch 2 stopped after batch 37 of 200).` */
+  const STOPPED_LINE =
+    /^Stopped after (\d) of 2 epochs(?: \(epoch (\d) stopped after batch (\d+) of (\d+)\))?\.$/m;
+  /** Set by the first test: the seed the command chose, which the uninterrupted run is given. */
+  let seed: number;
+  let stoppedInEpoch1Dir: string;
+  let uninterruptedDir: string;
+
+  const weightsOf = (dir: string) => readFileSync(join(dir, 'conv1.weights.bin'));
+  /** history.csv without its seconds column: the same metrics epoch by epoch. */
+  const historyOf = (dir: string) =>
+    readFileSync(join(dir, 'history.csv'), 'utf8')
+      .split('\n')
+      .map((row) => row.split(',').toSpliced(5, 1).join(','));
+
+  /** Where in its epoch the stop landed: the epochs kept, and the batches of the next one. */
+  function expectStoppedInsideEpoch(stdout: string, epochsKept: number): void {
+    const [, kept, epoch, batch, batches] = STOPPED_LINE.exec(stdout) ?? [];
+    expect(Number(kept)).toBe(epochsKept);
+    // A stop before the epoch's first batch prints no batch; one after its last cannot happen.
+    if (epoch !== undefined) {
+      expect(Number(epoch)).toBe(epochsKept + 1);
+      expect(Number(batches)).toBe(BATCHES_PER_EPOCH);
+      expect(Number(batch)).toBeLessThan(BATCHES_PER_EPOCH);
+    }
+    // The epoch in progress never ended: its line is not printed.
+    expect(stdout).not.toMatch(new RegExp(`^Epoch ${epochsKept + 1}/2 `, 'm'));
+  }
+
   test(
-    'stops at a batch boundary with a checkpoint; the resumed run ends with the uninterrupted weights',
+    "Ctrl-C in epoch 1 keeps the run's starting point, with the seed the command chose",
     async () => {
-      // Seeded: the same initial weights, row order and dropout masks in every run. On WASM with
-      // our threaded convolution kernels, as the app trains without a GPU: their filter
-      // gradients sum fixed blocks of images in a fixed order, so they repeat bit for bit
-      // however the threads share the work. Adam, the default, whose running β products the
-      // checkpoint keeps. The small conv1 keeps it quick.
-      const small = csvFixture('small');
-      const flags = ['--path', join(small.trainCsv, '..'), '--backend', 'wasm'];
-      flags.push('--architecture', 'conv1', '--epochs', '4', '--batch-size', '4');
-      flags.push('--seed', '11');
-      const uninterruptedDir = outDirIn('fms-cli-whole-');
-      const uninterrupted = await runCli([...flags, '--out', uninterruptedDir]);
+      stoppedInEpoch1Dir = outDirIn('fms-cli-stopped-1-');
+      const checkpointJson = join(stoppedInEpoch1Dir, 'checkpoint', 'checkpoint.json');
+      // No --seed: the command picks one and prints it. Ctrl-C once the starting point is on
+      // disk, i.e. while the first epoch trains.
+      const stopped = await runCli([...flags, '--out', stoppedInEpoch1Dir], {
+        interruptWhenExists: checkpointJson,
+      });
+      expect(stopped.status).toBe(130);
+      expect(stopped.stderr).toContain(STOPPING_NOTE);
+      seed = Number(/ · seed (\d+) \(chosen at random\)/.exec(stopped.stdout)?.[1]);
+      expect(Number.isInteger(seed)).toBe(true);
+      expectStoppedInsideEpoch(stopped.stdout, 0);
+      expect(stopped.stdout).toContain(
+        `The run's starting point is in ${stoppedInEpoch1Dir}/checkpoint/. Continue the run with:\n` +
+          `  npm run train -- --resume ${stoppedInEpoch1Dir}\n`,
+      );
+      const { run, optimizer } = JSON.parse(readFileSync(checkpointJson, 'utf8'));
+      expect(run).toMatchObject({ epoch: 0, history: [], shuffleSeed: seed });
+      expect(run.params).toMatchObject({ seed, epochs: 2, batchSize: 8 });
+      // Adam has taken no step: its step count and running products, no moments yet.
+      expect(optimizer.entries.map((entry: { name: string }) => entry.name)).toEqual([
+        'iter',
+        'running-product/accBeta1',
+        'running-product/accBeta2',
+      ]);
+      expect(readdirSync(stoppedInEpoch1Dir)).toEqual(['checkpoint']);
+    },
+    10 * MINUTE_MS,
+  );
+
+  test(
+    'the uninterrupted run with that seed, for the resumed runs to be compared with',
+    async () => {
+      uninterruptedDir = outDirIn('fms-cli-whole-');
+      const uninterrupted = await runCli([
+        ...flags,
+        '--seed',
+        String(seed),
+        '--out',
+        uninterruptedDir,
+      ]);
       expect(uninterrupted.status).toBe(0);
       expect(uninterrupted.stdout).toMatch(
         /convolutions: own (relaxed-)?SIMD(128)? kernels, \d+ threads? \(first layer's forward on tfjs's XNNPACK\)/,
       );
+      expect(uninterrupted.stdout).toMatch(new RegExp(` · seed ${seed}$`, 'm'));
+      expect(uninterrupted.stdout).not.toContain('chosen at random');
+    },
+    10 * MINUTE_MS,
+  );
 
-      const runDir = outDirIn('fms-cli-stopped-');
-      const stopped = await runCli([...flags, '--out', runDir], { interruptOn: /^Epoch 1\/4 /m });
+  test(
+    '--resume from the starting point ends on the uninterrupted weights, bit for bit',
+    async () => {
+      const resumed = await runCli(['--resume', stoppedInEpoch1Dir]);
+      expect(resumed.status).toBe(0);
+      expect(resumed.stdout).toContain("Resuming from the run's starting point, at epoch 1.");
+      expect(resumed.stdout).toMatch(epochLine(1, 2));
+      expect(resumed.stdout).toMatch(epochLine(2, 2));
+      expect(weightsOf(stoppedInEpoch1Dir).equals(weightsOf(uninterruptedDir))).toBe(true);
+      expect(historyOf(stoppedInEpoch1Dir)).toEqual(historyOf(uninterruptedDir));
+      const metrics = JSON.parse(readFileSync(join(stoppedInEpoch1Dir, 'metrics.json'), 'utf8'));
+      expect(metrics.settings.seed).toBe(seed);
+      expect(existsSync(join(stoppedInEpoch1Dir, 'checkpoint'))).toBe(false);
+    },
+    10 * MINUTE_MS,
+  );
+
+  test(
+    "Ctrl-C in epoch 2 stops inside it, keeps epoch 1's checkpoint, and --resume ends on the uninterrupted weights",
+    async () => {
+      const runDir = outDirIn('fms-cli-stopped-2-');
+      const seeded = [...flags, '--seed', String(seed), '--out', runDir];
+      const stopped = await runCli(seeded, { interruptOn: /^Epoch 1\/2 /m });
       expect(stopped.status).toBe(130);
-      expect(stopped.stderr).toContain('Stopping at the next batch boundary');
-      const kept = Number(/^Stopped after (\d) of 4 epochs\.$/m.exec(stopped.stdout)?.[1]);
-      expect([1, 2, 3]).toContain(kept);
+      expect(stopped.stderr).toContain(STOPPING_NOTE);
+      expect(stopped.stdout).toMatch(epochLine(1, 2));
+      expectStoppedInsideEpoch(stopped.stdout, 1);
       expect(stopped.stdout).toContain(
-        `The checkpoint after epoch ${kept} is in ${runDir}/checkpoint/.`,
+        `The checkpoint after epoch 1 is in ${runDir}/checkpoint/. Continue the run with:\n` +
+          `  npm run train -- --resume ${runDir}\n`,
       );
-      const command = /^ {2}npm run train -- (.*)$/m.exec(stopped.stdout)?.[1];
-      expect(command).toBe(`--resume ${runDir}`);
-      expect(existsSync(join(runDir, 'checkpoint', 'checkpoint.json'))).toBe(true);
       expect(existsSync(join(runDir, 'conv1.weights.bin'))).toBe(false);
 
-      const resumed = await runCli(command!.split(' '));
+      const resumed = await runCli(['--resume', runDir]);
       expect(resumed.status).toBe(0);
-      expect(resumed.stdout).toContain(`Resuming after epoch ${kept}.`);
-      expect(resumed.stdout).not.toMatch(epochLine(kept, 4));
-      expect(resumed.stdout).toMatch(epochLine(4, 4));
-      const weightsOf = (dir: string) => readFileSync(join(dir, 'conv1.weights.bin'));
+      expect(resumed.stdout).toContain('Resuming after epoch 1.');
+      expect(resumed.stdout).not.toMatch(epochLine(1, 2));
+      expect(resumed.stdout).toMatch(epochLine(2, 2));
       expect(weightsOf(runDir).equals(weightsOf(uninterruptedDir))).toBe(true);
-      // The same metrics epoch by epoch; only the times differ.
-      const withoutSeconds = (dir: string) =>
-        readFileSync(join(dir, 'history.csv'), 'utf8')
-          .split('\n')
-          .map((row) => row.split(',').toSpliced(5, 1).join(','));
-      expect(withoutSeconds(runDir)).toEqual(withoutSeconds(uninterruptedDir));
+      expect(historyOf(runDir)).toEqual(historyOf(uninterruptedDir));
       expect(existsSync(join(runDir, 'checkpoint'))).toBe(false);
     },
     10 * MINUTE_MS,

@@ -109,3 +109,66 @@ test.each<OptimizerId>(['adam', 'rmsprop', 'sgd-momentum'])(
     for (const model of [uninterrupted, first, resumed]) model.dispose();
   },
 );
+
+test('adam: stopped inside epoch 1 and resumed from the start commit, the same weights as uninterrupted', async () => {
+  const uninterrupted = createTinyModel();
+  await trainModel(uninterrupted, { train: TRAIN }, params('adam'), {}, new RunControl(), {
+    yieldToEventLoop: noWait,
+  });
+
+  // The start commit comes before the first batch: the initial weights and the empty slots.
+  const first = createTinyModel();
+  const control = new RunControl();
+  const commits: EpochCommit[] = [];
+  let optimizerState: OptimizerStateEntry[] = [];
+  let weights: tf.Tensor[] = [];
+  let batchesBeforeCommit = -1;
+  let batchesRun = 0;
+  const stopped = await trainModel(
+    first,
+    { train: TRAIN },
+    params('adam'),
+    {
+      onBatchEnd: () => {
+        batchesRun++;
+        if (batchesRun === 7) control.stop();
+      },
+      onEpochCommitted: async (progress) => {
+        commits.push(progress);
+        batchesBeforeCommit = batchesRun;
+        optimizerState = await captureOptimizerState(first.optimizer);
+        weights = first.getWeights().map((w) => w.clone());
+      },
+    },
+    control,
+    { yieldToEventLoop: noWait, commitStart: true },
+  );
+  expect(stopped).toMatchObject({ end: 'stopped', epochsCompleted: 0, batchesRun: 7 });
+  expect(commits.map((c) => c.epochsCompleted)).toEqual([0]);
+  expect(batchesBeforeCommit).toBe(0);
+  expect(commits[0]).toMatchObject({ history: [], shuffleSeed: 4 });
+  const initial = createTinyModel();
+  expect(weights.map((w) => w.dataSync().slice())).toEqual(weightsOf(initial));
+  initial.dispose();
+
+  const resumed = createTinyModel();
+  // Different starting weights, so only the restored ones can give the uninterrupted result.
+  resumed.setWeights(resumed.getWeights().map((w) => tf.zerosLike(w)));
+  resumed.setWeights(weights);
+  tf.dispose(weights);
+  const outcome = await trainModel(
+    resumed,
+    { train: TRAIN },
+    params('adam'),
+    {},
+    new RunControl(),
+    {
+      yieldToEventLoop: noWait,
+      commitStart: true,
+      resumeFrom: { ...commits[0], optimizerState },
+    },
+  );
+  expect(outcome.epochsCompleted).toBe(3);
+  expect(weightsOf(resumed)).toEqual(weightsOf(uninterrupted));
+  for (const model of [uninterrupted, first, resumed]) model.dispose();
+});
