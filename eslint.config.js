@@ -15,11 +15,21 @@ const FFLATE = {
 };
 /** The export writes text and bytes; TensorFlow.js stays out of it. */
 const TFJS = { name: '@tensorflow/tfjs', message: 'src/export/ does not load TensorFlow.js.' };
+/**
+ * tfjs-vis and its renderer, vega-embed, are imported nowhere in src/: vega-embed compiles
+ * expressions with `new Function`, which the page's policy refuses. src/ui/charts/ builds
+ * tfjs-vis' specs itself; tests/components/tfjs-vis-specs.test.tsx checks them against it.
+ */
 const TFJS_VIS = {
   name: '@tensorflow/tfjs-vis',
-  message: 'Import tfjs-vis only under src/ui/charts/.',
+  message:
+    'Do not import tfjs-vis in src/: src/ui/charts/ builds its specs and draws them with vega.',
 };
-/** tfjs-vis' own renderer: the live curves use its views directly (see docs/architecture.md). */
+const VEGA_EMBED = {
+  name: 'vega-embed',
+  message: 'vega-embed needs eval: build views with src/ui/charts/staged-view.ts.',
+};
+/** vega and its companions, for the charts only (see docs/architecture.md). */
 const VEGA = ['vega', 'vega-lite', 'vega-tooltip', 'vega-embed', 'vega-interpreter'].map(
   (name) => ({
     name,
@@ -95,5 +105,5 @@ export default tseslint.config(
     [PAPAPARSE, FFLATE, TFJS_VIS, ...VEGA, TFJS_WASM],
     ['src/ui/charts/**'],
   ),
-  restrict(['src/ui/charts/**'], [PAPAPARSE, FFLATE, TFJS_WASM]),
+  restrict(['src/ui/charts/**'], [PAPAPARSE, FFLATE, TFJS_WASM, TFJS_VIS, VEGA_EMBED]),
 );

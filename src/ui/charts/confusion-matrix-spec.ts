@@ -86,6 +86,8 @@ export function buildConfusionMatrixSpec(
             field: 'scaleCount',
             type: 'quantitative',
             scale: { range: CONFUSION_COLOR_RANGE },
+            // tfjs-vis leaves the legend titled with the field's name; a person reads a count.
+            title: 'images',
           },
           tooltip: TOOLTIP,
         },
