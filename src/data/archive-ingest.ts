@@ -4,19 +4,15 @@
  * only those entries are inflated, and each is read by the same code as a dropped file. What
  * was not used is said in `notes`; a bad entry fails its own split, not the other one.
  */
+import type { SplitName } from '../config/dataset';
+import { classifyFile } from './classify-file';
 import { planDatasetSources, type SourcePlan } from './dataset-sources';
+import { listNames, noDatasetFilesError } from './dataset-sources-drop';
 import { ingestCsvFile, ingestIdxFiles, type IngestOptions } from './ingest-core';
 import { IngestError, type ArchiveResult, type LoadedSplit } from './ingest-types';
-import { listZipEntries, readZipEntry, type ZipEntry } from './zip-archive';
+import { readZipEntry } from './zip-archive';
+import { listZipEntries, type ZipEntry } from './zip-directory';
 import { errorMessage } from '../shared/errors';
-
-/** Names shown in a sentence: the first few, then how many more. */
-const NAMES_SHOWN = 5;
-
-function listNames(names: string[]): string {
-  const shown = names.slice(0, NAMES_SHOWN).join(', ');
-  return names.length > NAMES_SHOWN ? `${shown} and ${names.length - NAMES_SHOWN} more` : shown;
-}
 
 /** What in the archive is not used at all, in one sentence (or none). */
 function ignoredNote(archiveName: string, plan: SourcePlan<ZipEntry>): string | null {
@@ -30,27 +26,31 @@ function ignoredNote(archiveName: string, plan: SourcePlan<ZipEntry>): string | 
   return `Ignored ${ignored.length === 1 ? 'one other file' : `${ignored.length} other files`} in ${archiveName}: ${listNames(ignored)}.`;
 }
 
-/** Reads every entry the plan chose; a split whose entry is bad becomes a failure. */
+/**
+ * Reads every entry the plan chose; a split whose entry is bad becomes a failure. With
+ * `splits`, only those are read: the entries of the others are left out of the plan and its
+ * notes, because the page planned those splits from other files and said so.
+ */
 export async function ingestArchive(
   archive: Blob,
   archiveName: string,
   options: IngestOptions = {},
+  splits: readonly SplitName[] = ['train', 'test'],
 ): Promise<ArchiveResult> {
   const entries = await listZipEntries(archive, archiveName);
+  const wanted = entries.filter((entry) => {
+    const split = classifyFile(entry.path)?.split;
+    return !split || splits.includes(split);
+  });
   const plan = planDatasetSources(
-    entries.map((entry) => ({ name: entry.path, item: entry })),
+    wanted.map((entry) => ({ name: entry.path, item: entry })),
     'first',
   );
   if (plan.chosen.length === 0) {
-    const found =
-      entries.length === 0 ? 'an empty archive' : `only ${listNames(entries.map((e) => e.path))}`;
-    throw new IngestError({
-      fileName: archiveName,
-      expected:
-        'fashion-mnist_train.csv / fashion-mnist_test.csv or the IDX files (train-images-idx3-ubyte …)',
-      found,
-      message: `${archiveName}: expected the Fashion-MNIST files (fashion-mnist_train.csv and fashion-mnist_test.csv, or the IDX files such as train-images-idx3-ubyte), found ${found}.`,
-    });
+    throw noDatasetFilesError(
+      archiveName,
+      entries.map((e) => e.path),
+    );
   }
   const notes = plan.notes.map((note) => `In ${archiveName}: ${note}`);
   const ignored = ignoredNote(archiveName, plan);

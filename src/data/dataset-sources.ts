@@ -36,14 +36,15 @@ export interface SourcePlan<T> {
   notes: string[];
 }
 
-const SPLIT_TITLES: Record<SplitName, string> = { train: 'Training set', test: 'Test set' };
+export const SPLIT_TITLES: Record<SplitName, string> = { train: 'Training set', test: 'Test set' };
 
 /** The names a source is made of, for sentences. */
 export function describeSource<T>(source: SplitSource<T>): string {
   return source.kind === 'csv' ? source.csv.name : `${source.images.name} + ${source.labels.name}`;
 }
 
-const joinNames = (names: string[]): string =>
+/** "a", "a and b", "a, b and c". */
+export const joinNames = (names: string[]): string =>
   names.length <= 2
     ? names.join(' and ')
     : `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`;

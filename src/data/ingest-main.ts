@@ -24,10 +24,15 @@ export interface DatasetLoader {
     onProgress: (p: IngestProgress) => void,
   ): Promise<LoadedSplit>;
   /**
-   * Reads a ZIP archive (Kaggle's archive.zip): every split it holds, with notes on what was
-   * used. Rejects with IngestError when the archive is damaged or holds no dataset files.
+   * Reads a ZIP archive (Kaggle's archive.zip): every split it holds (or only `splits`), with
+   * notes on what was used. Rejects with IngestError when the archive is damaged or holds no
+   * dataset files.
    */
-  loadArchive(archive: File, onProgress: (p: IngestProgress) => void): Promise<ArchiveResult>;
+  loadArchive(
+    archive: File,
+    onProgress: (p: IngestProgress) => void,
+    splits?: SplitName[],
+  ): Promise<ArchiveResult>;
   /** Stops the worker; pending loads reject. */
   dispose(): void;
 }
@@ -124,9 +129,11 @@ class WorkerDatasetLoader implements DatasetLoader {
     );
   }
 
-  loadArchive(archive: File, onProgress: (p: IngestProgress) => void) {
+  loadArchive(archive: File, onProgress: (p: IngestProgress) => void, splits?: SplitName[]) {
     const jobId = this.nextJobId++;
-    return this.start({ kind: 'start-archive', jobId, archive }, onProgress).then(asArchive);
+    return this.start({ kind: 'start-archive', jobId, archive, splits }, onProgress).then(
+      asArchive,
+    );
   }
 
   dispose(): void {

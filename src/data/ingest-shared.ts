@@ -19,8 +19,8 @@ export type IngestRequest =
       allocation?: SplitAllocation;
     }
   | { kind: 'start-idx'; jobId: number; images: File; labels: File; split: SplitName }
-  /** A ZIP archive: every split it holds (see archive-ingest.ts). */
-  | { kind: 'start-archive'; jobId: number; archive: File };
+  /** A ZIP archive: every split it holds, or only `splits` (see archive-ingest.ts). */
+  | { kind: 'start-archive'; jobId: number; archive: File; splits?: SplitName[] };
 
 export type IngestResponse =
   | { kind: 'progress'; jobId: number; progress: IngestProgress }
@@ -55,7 +55,7 @@ export function runIngestJob(
         { onProgress },
       );
     case 'start-archive':
-      return ingestArchive(request.archive, request.archive.name, { onProgress });
+      return ingestArchive(request.archive, request.archive.name, { onProgress }, request.splits);
   }
 }
 

@@ -79,6 +79,37 @@ describe("Kaggle's archive", () => {
     });
   });
 
+  test('archive.zip with a loose training CSV: the CSV is the training set, the archive gives the test set, and the page says why', async () => {
+    const archive = kaggleArchivePath();
+    mkdirSync(join(workDir, 'loose'), { recursive: true });
+    const looseCsv = join(workDir, 'loose', 'fashion-mnist_train.csv');
+    writeFileSync(looseCsv, realCsvText(100));
+    await withApp(async ({ page, consoleErrors }) => {
+      await uploadFiles(page, [archive, looseCsv]);
+      await expectCounts(page, { train: '100', test: '2,000' }, 60_000);
+      const text = await dataText(page);
+      expect(text).toContain('from fashion-mnist_train.csv');
+      expect(text).toContain('from archive.zip/fashion-mnist_test.csv');
+      expect(text).toContain(
+        "Training set: used fashion-mnist_train.csv; ignored archive.zip's fashion-mnist_train.csv, train-images-idx3-ubyte and train-labels-idx1-ubyte (files given on their own are used over an archive's files for the same split).",
+      );
+      expect(text).not.toContain('In archive.zip: Training set');
+      // Every read of the drop has ended, and none replaced the loose CSV's 100 rows (the
+      // archive's own training CSV, read too, would have: the last read to end won).
+      await expect
+        .poll(
+          () =>
+            panel(page, 'Data')
+              .getByText(/^Reading /)
+              .count(),
+          { timeout: 60_000 },
+        )
+        .toBe(0);
+      await expectCounts(page, { train: '100', test: '2,000' });
+      expect(consoleErrors).toEqual([]);
+    });
+  });
+
   test('a damaged archive is named in the alert and the data loaded before stays', async () => {
     const archive = readFileSync(kaggleArchivePath());
     const damaged = join(workDir, 'damaged', 'archive.zip');

@@ -5,6 +5,7 @@
  */
 import type { SplitName } from '../../config/dataset';
 import type { SplitSource } from '../../data/dataset-sources';
+import type { DropItem } from '../../data/dataset-sources-drop';
 import type {
   ArchiveResult,
   IngestErrorDetails,
@@ -19,11 +20,14 @@ export interface LoadingFile extends IngestProgress {
   split: SplitName | null;
 }
 
-/** A split given twice in one drop (two training CSVs, two IDX pairs): the person picks. */
+/**
+ * A split given twice in one drop (two training CSVs, two IDX pairs, two archives): the person
+ * picks.
+ */
 export interface SourceConflict {
   id: string;
   split: SplitName;
-  options: SplitSource<File>[];
+  options: SplitSource<DropItem<File>>[];
 }
 
 export interface UnassignedFile {

@@ -11,7 +11,7 @@ import { createDatasetLoader, type DatasetLoader } from '../../data/ingest-main'
 import type { ArchiveResult, IngestProgress, LoadedSplit } from '../../data/ingest-types';
 import { useLatestRef } from '../hooks/use-latest-ref';
 import type { DatasetAction } from './dataset-state';
-import { addIdxHalf, type PendingIdxHalves } from './idx-pairs';
+import { addIdxHalf, replacedHalfNote, type PendingIdxHalves } from './idx-pairs';
 import { toErrorDetails } from './ingest-problems';
 
 /** Progress reaches React state at most this often per file, so a fast parse is not slowed. */
@@ -71,13 +71,17 @@ function useRunLoad(
   );
 }
 
+/** The same file given again (a second drop of it), which replaces nothing worth a word. */
+const isSameFile = (a: File, b: File): boolean =>
+  a.name === b.name && a.size === b.size && a.lastModified === b.lastModified;
+
 export interface SplitLoads {
   /** Loads `file` as `split`; an IDX half waits (and says so) until its partner arrives. */
   loadFile: (file: File, split: SplitName) => void;
   /** Loads both halves of one split's IDX data. */
   loadIdxPair: (images: File, labels: File, split: SplitName) => void;
-  /** Loads every split a ZIP archive holds. */
-  loadArchive: (archive: File) => void;
+  /** Loads every split a ZIP archive holds, or only `splits`. */
+  loadArchive: (archive: File, splits?: SplitName[]) => void;
 }
 
 export function useSplitLoads(
@@ -98,9 +102,12 @@ export function useSplitLoads(
     [runLoad],
   );
   const loadArchive = useCallback(
-    (archive: File) =>
-      runLoad(null, archive.name, archive.size, (loader, onProgress) =>
-        loader.loadArchive(archive, onProgress),
+    (archive: File, splits?: SplitName[]) =>
+      runLoad(
+        splits?.length === 1 ? splits[0] : null,
+        archive.name,
+        archive.size,
+        (loader, onProgress) => loader.loadArchive(archive, onProgress, splits),
       ),
     [runLoad],
   );
@@ -117,7 +124,10 @@ export function useSplitLoads(
         );
         return;
       }
-      const pair = addIdxHalf(pendingIdxRef.current, split, kind, file);
+      const { pair, replaced } = addIdxHalf(pendingIdxRef.current, split, kind, file);
+      if (replaced && !isSameFile(replaced, file)) {
+        dispatch({ type: 'notes', notes: [replacedHalfNote(split, kind, file, replaced)] });
+      }
       if (!pair) {
         const waitingFor = kind === 'idx-images' ? 'images' : 'labels';
         dispatch({ type: 'idx-waiting', split, kind: waitingFor, fileName: file.name });

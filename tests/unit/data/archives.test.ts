@@ -16,7 +16,8 @@ import {
   type IngestResponse,
 } from '../../../src/data/ingest-shared';
 import { IngestError } from '../../../src/data/ingest-types';
-import { listZipEntries, updateCrc32 } from '../../../src/data/zip-archive';
+import { updateCrc32 } from '../../../src/data/zip-archive';
+import { listZipEntries } from '../../../src/data/zip-directory';
 import { idxFile, realCsvText } from '../../support/fixtures';
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -154,6 +155,21 @@ describe('Kaggle archive.zip', () => {
     expect(transferred).toBe(4);
     expect(result.notes).toHaveLength(2);
     loader.dispose();
+  });
+
+  it('reads only the splits asked for: the others are neither inflated nor noted', async () => {
+    const inflated: string[] = [];
+    const result = await ingestArchive(
+      asBlob(kaggleArchive()),
+      'archive.zip',
+      { onProgress: (p) => void (inflated.includes(p.fileName) || inflated.push(p.fileName)) },
+      ['test'],
+    );
+    expect(result.splits.map((s) => [s.split, s.count])).toEqual([['test', 60]]);
+    expect(inflated).toEqual(['archive.zip/fashion-mnist_test.csv']);
+    expect(result.notes).toEqual([
+      'In archive.zip: Test set: used fashion-mnist_test.csv; ignored t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (when a split comes both as CSV and as IDX files, the CSV is used).',
+    ]);
   });
 
   it('computes the CRC-32 ZIP files carry', () => {
