@@ -117,8 +117,8 @@ function lostStatus(lost: LostFromStorage): KeptDatasetStatus {
     kind: 'lost',
     message:
       `The ${what} kept in this browser${when} is gone: the browser removed it (browsers may ` +
-      'do so when disk space runs low and storage is not persistent) or site data was cleared. ' +
-      'Load the files again.',
+      'do so when disk space runs low and storage is not persistent), or its database was ' +
+      'deleted. Load the files again.',
   };
 }
 
