@@ -2,8 +2,9 @@
  * Outgrowing the tab, end to end in real Chromium and real PyTorch (Debian's python3-torch on
  * the CPU): the seed run exported as a PyTorch project and trained as two processes (gloo)
  * comes back into the tab through `Model files` with the test accuracy the script printed; a
- * model trained in the tab, exported with its weights from `Keep the model`, starts in PyTorch
- * with the tab's predictions.
+ * model trained in the tab, exported with its weights from `Keep the model`, continues in
+ * PyTorch: before its first step it predicts what the tab predicted, it trains an epoch, and
+ * the result loads back into the tab with PyTorch's predictions.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -121,7 +122,22 @@ test('the seed run trained by PyTorch as two processes loads into the tab with i
   }
 });
 
-test('a model trained in the tab and exported with its weights starts in PyTorch with the tab’s predictions', async () => {
+/** The largest |a − b| over every probability of two predictions files' rows. */
+function maxDifference(a: number[][], b: number[][]): number {
+  expect(b).toHaveLength(a.length);
+  return Math.max(...a.flatMap((row, i) => row.map((p, c) => Math.abs(p - b[i][c]))));
+}
+
+/** Unzips the project .zip the tab handed over into `root`; returns its PyTorch folder. */
+function unzipProject(zipPath: string, root: string): string {
+  for (const [path, bytes] of Object.entries(unzipSync(readFileSync(zipPath)))) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    if (!path.endsWith('/')) writeFileSync(join(root, path), bytes);
+  }
+  return join(root, 'tab-model-training-project', 'pytorch');
+}
+
+test('a model trained in the tab and exported with its weights continues in PyTorch and comes back', async () => {
   const { page, context } = await openApp(browser, baseUrl, '?backend=wasm');
   const downloadsDir = mkdtempSync(join(tmpdir(), 'fms-export-downloads-'));
   dirs.push(downloadsDir);
@@ -131,11 +147,7 @@ test('a model trained in the tab and exported with its weights starts in PyTorch
       const small = csvFixture('small');
       await uploadFiles(page, [small.trainCsv, small.testCsv]);
       await expectCounts(page, { train: '100', test: '100' });
-      const tabAccuracy = await trainAndWait(
-        page,
-        { epochs: 1, batchSize: 16, seed: 3 },
-        5 * MINUTE_MS,
-      );
+      await trainAndWait(page, { epochs: 1, batchSize: 16, seed: 3 }, 5 * MINUTE_MS);
       await page.getByLabel('Model name').fill('tab model');
       await page.getByRole('button', { name: 'Download test predictions', exact: true }).click();
       const [predictions] = await downloads.take(1);
@@ -143,13 +155,10 @@ test('a model trained in the tab and exported with its weights starts in PyTorch
       await keep.getByRole('button', { name: 'Export as a training project', exact: true }).click();
       const [zip] = await downloads.take(1);
       expect(zip.name).toBe('tab-model-training-project.zip');
+      const project = unzipProject(zip.path, join(downloadsDir, 'project'));
 
-      const root = join(downloadsDir, 'project');
-      for (const [path, bytes] of Object.entries(unzipSync(readFileSync(zip.path)))) {
-        mkdirSync(dirname(join(root, path)), { recursive: true });
-        if (!path.endsWith('/')) writeFileSync(join(root, path), bytes);
-      }
-      const project = join(root, 'tab-model-training-project', 'pytorch');
+      // One epoch from the tab's weights (the project's --init-from), with the predictions of
+      // the starting weights written before the first step and the final ones after.
       const run = await runPython(
         python,
         [
@@ -157,31 +166,61 @@ test('a model trained in the tab and exported with its weights starts in PyTorch
           '--path',
           join(FIXTURES_DIR, 'small'),
           '--epochs',
-          '0',
+          '1',
           '--out',
           'out',
+          '--initial-predictions-csv',
+          'p0.csv',
           '--predictions-csv',
-          'p.csv',
+          'p1.csv',
         ],
         { cwd: project },
       );
       expect(run.status, run.stderr).toBe(0);
+      console.info(run.stdout);
       expect(run.stdout).toContain('starting from the weights in');
       expect(run.stdout).toContain('tab-model/tab-model.json');
-      expect(Math.abs(printedTestAccuracy(run.stdout) - tabAccuracy)).toBeLessThanOrEqual(
-        ACCURACY_TOLERANCE,
-      );
 
       const tab = readProbabilities(predictions.path);
-      const pytorch = readProbabilities(join(project, 'p.csv'));
-      expect(pytorch).toHaveLength(tab.length);
-      const difference = Math.max(
-        ...tab.flatMap((row, i) => row.map((p, c) => Math.abs(p - pytorch[i][c]))),
-      );
+      const before = maxDifference(tab, readProbabilities(join(project, 'p0.csv')));
       console.info(
-        `max |tab − PyTorch| probability over ${tab.length} test images: ${difference.toExponential(2)}`,
+        `max |tab − PyTorch before its first step| probability over ${tab.length} test images: ${before.toExponential(2)}`,
       );
-      expect(difference).toBeLessThanOrEqual(PROBABILITY_TOLERANCE);
+      expect(tab).toHaveLength(100);
+      expect(before).toBeLessThanOrEqual(PROBABILITY_TOLERANCE);
+
+      const out = join(project, 'out');
+      const metadata = JSON.parse(readFileSync(join(out, 'seed-cnn.metadata.json'), 'utf8'));
+      expect(metadata.history).toHaveLength(1);
+      expect(Number.isFinite(metadata.history[0].loss)).toBe(true);
+      expect(metadata.epochsCompleted).toBe(1);
+      // It trained: the weights moved, so the predictions did.
+      const after = readProbabilities(join(project, 'p1.csv'));
+      expect(maxDifference(tab, after)).toBeGreaterThan(PROBABILITY_TOLERANCE);
+
+      // The continued model back in a fresh tab: PyTorch's test accuracy and predictions.
+      await page.reload();
+      await uploadFiles(page, [small.trainCsv, small.testCsv]);
+      await expectCounts(page, { train: '100', test: '100' });
+      await page
+        .getByLabel('Model files')
+        .setInputFiles(
+          ['seed-cnn.json', 'seed-cnn.weights.bin', 'seed-cnn.metadata.json'].map((f) =>
+            join(out, f),
+          ),
+        );
+      const shown = await waitForTestAccuracy(page, 3 * MINUTE_MS);
+      expect(Math.abs(shown - printedTestAccuracy(run.stdout))).toBeLessThanOrEqual(
+        ACCURACY_TOLERANCE,
+      );
+      expect(await page.getByText('Current model:').innerText()).toMatch(
+        /seed-cnn \(PyTorch, 1 process\).*loaded from files/,
+      );
+      await page.getByRole('button', { name: 'Download test predictions', exact: true }).click();
+      const [reloaded] = await downloads.take(1);
+      const back = maxDifference(after, readProbabilities(reloaded.path));
+      console.info(`max |PyTorch − tab after the epoch| probability: ${back.toExponential(2)}`);
+      expect(back).toBeLessThanOrEqual(PROBABILITY_TOLERANCE);
     });
   } finally {
     await context.close();

@@ -7,12 +7,14 @@ import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { strFromU8, unzipSync } from 'fflate';
 import { afterEach, describe, expect, test, vi } from 'vitest';
+import type { RunRecord } from '../../src/storage/run-store';
 import type { SerializedModel } from '../../src/training/run-types';
 import { DEFAULT_TRAINING_PARAMS, type TrainingParams } from '../../src/training/training-params';
 import { ExportProjectButton } from '../../src/ui/export/export-project-button';
 import { fromTraining } from '../../src/ui/models/current-model';
 import { ModelActions } from '../../src/ui/models/model-actions';
 import type { SavedModelsController } from '../../src/ui/models/use-saved-models';
+import { RunsTable } from '../../src/ui/training/runs-table';
 
 /** The settings of a run of the runs table. */
 const RUN_PARAMS: TrainingParams = {
@@ -68,6 +70,40 @@ describe('Export as a training project', () => {
     expect(train).toMatch(/"epochs": 5,\n {4}"batchSize": 32,/);
     expect(train).toContain('"optimizer": "rmsprop"');
     expect(Object.keys(files)).toContain('conv1-run-2-training-project/keras/train.py');
+  });
+
+  test('from the runs table: the row’s button exports that run’s settings', async () => {
+    const downloads = catchDownloads();
+    const run: RunRecord = {
+      id: 1,
+      architectureLabel: '1 · Conv64 → Pool4',
+      parameterCount: 607_818,
+      trainingParams: { ...RUN_PARAMS, seed: 21, learningRate: 0.0005 },
+      epochsDone: 5,
+      trainAccuracy: 0.9,
+      valAccuracy: 0.88,
+      testAccuracy: 0.87,
+      wallTimeMs: 60_000,
+      backend: 'wasm',
+      end: 'completed',
+      history: [],
+      finishedAt: '2026-11-29T10:00:00.000Z',
+    };
+    render(<RunsTable runs={[run]} />);
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Export as a training project: run 1' }),
+    );
+    await waitFor(() => expect(downloads).toHaveLength(1));
+    expect(downloads[0].name).toBe('conv1-run-1-training-project.zip');
+    const files = await unzipped(downloads[0].blob);
+    for (const framework of ['pytorch', 'keras']) {
+      const train = strFromU8(files[`conv1-run-1-training-project/${framework}/train.py`]);
+      expect(train).toContain('ARCHITECTURE_ID = "conv1"');
+      expect(train).toMatch(
+        /"epochs": 5,\n {4}"batchSize": 32,\n {4}"learningRate": 0.0005,\n {4}"optimizer": "rmsprop",\n {4}"validationFraction": 0.2,\n {4}"seed": 21,/,
+      );
+      expect(train).toContain('INIT_FROM = None');
+    }
   });
 
   test('from Keep the model: the project starts from the model’s files', async () => {

@@ -468,47 +468,70 @@ def find_training_params_problems(params):
     return problems
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """argparse's "(default: …)" after a flag's help, but only where there is a default to
+    show: not after a required flag, nor after one whose default is None (its help says what
+    happens without it)."""
+
+    def _get_help_string(self, action):
+        if action.required or action.default is None:
+            return action.help
+        return super()._get_help_string(action)
+
+
 def parse_flags(argv, defaults, init_from, description, add_framework_flags=None):
     """The run's flags, with the tab's settings of this run (`defaults`, the tab's
     TrainingParams) as defaults: every flag overrides one setting. The names are those of
     `npm run train`."""
     recipe = defaults["recipe"]
-    p = argparse.ArgumentParser(description=description,
-                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--path", required=True, help="folder with the dataset files")
-    p.add_argument("--epochs", type=int, default=defaults["epochs"])
+    p = argparse.ArgumentParser(description=description, formatter_class=_HelpFormatter)
+    p.add_argument("--path", required=True, metavar="DIR",
+                   help="folder with the dataset files (required)")
+    p.add_argument("--epochs", type=int, default=defaults["epochs"], metavar="N",
+                   help="epochs to train")
     p.add_argument("--batch-size", "--batch_size", type=int, default=defaults["batchSize"],
-                   help="global batch size, split between the processes")
+                   metavar="N", help="global batch size, split between the processes")
     p.add_argument("--lr", type=float, default=defaults["learningRate"],
                    help="learning rate (the schedule's peak)")
-    p.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults["optimizer"])
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults["optimizer"],
+                   help="optimizer, with TensorFlow.js's constants")
     p.add_argument("--validation", type=float, default=defaults["validationFraction"],
+                   metavar="SHARE",
                    help="share of the training file held out for validation, from its end")
+    seed_help = "seed of initialisation, row order and augmentation"
     p.add_argument("--seed", type=int, default=defaults.get("seed"),
-                   help="seed of initialisation, row order and augmentation (default: random)")
-    p.add_argument("--lr-schedule", choices=LR_SCHEDULES, default=recipe["lrSchedule"])
-    p.add_argument("--label-smoothing", type=float, default=recipe["labelSmoothing"])
+                   help=seed_help if defaults.get("seed") is not None
+                   else f"{seed_help} (default: a random one)")
+    p.add_argument("--lr-schedule", choices=LR_SCHEDULES, default=recipe["lrSchedule"],
+                   help="learning rate over the run")
+    p.add_argument("--label-smoothing", type=float, default=recipe["labelSmoothing"],
+                   metavar="EPSILON", help="share of each target spread over all classes")
     p.add_argument("--augment-flip", action=argparse.BooleanOptionalAction,
                    default=recipe["augmentFlip"], help="mirror training images at random")
-    p.add_argument("--augment-shift", type=int, default=recipe["augmentShiftPx"],
+    p.add_argument("--augment-shift", type=int, default=recipe["augmentShiftPx"], metavar="PX",
                    help="shift training images by up to this many pixels")
     p.add_argument("--tta", action=argparse.BooleanOptionalAction, default=recipe["testTimeFlip"],
                    help="also report the test accuracy of flip-averaged predictions")
     p.add_argument("--keep-best", action=argparse.BooleanOptionalAction,
                    default=recipe["keepBestWeights"],
                    help="end with the weights of the epoch with the best validation accuracy")
-    p.add_argument("--early-stopping-patience", type=int,
+    p.add_argument("--early-stopping-patience", type=int, metavar="EPOCHS",
                    default=recipe["earlyStoppingPatience"],
                    help="stop after this many epochs without a better validation accuracy")
     p.add_argument("--weight-decay", type=float, default=recipe["weightDecay"],
                    help="decoupled weight decay of conv and dense kernels")
     p.add_argument("--monitor-test", action="store_true",
                    help="also evaluate the test set after every epoch")
-    p.add_argument("--init-from", default=init_from,
+    p.add_argument("--init-from", default=init_from, metavar="MODEL_JSON",
                    help="model JSON downloaded from the tab to start from (continue training)")
-    p.add_argument("--fresh", action="store_true", help="start from the tab's initial weights for the seed, not --init-from")
-    p.add_argument("--out", default="output", help="folder for the model files and history.csv")
-    p.add_argument("--predictions-csv", help="also write the final model's test predictions")
+    p.add_argument("--fresh", action="store_true",
+                   help="start from the tab's initial weights for the seed, not --init-from")
+    p.add_argument("--out", default="output", metavar="DIR",
+                   help="folder for the model files and history.csv")
+    p.add_argument("--initial-predictions-csv", metavar="FILE",
+                   help="also write the starting weights' test predictions, before the first step")
+    p.add_argument("--predictions-csv", metavar="FILE",
+                   help="also write the final model's test predictions")
     if add_framework_flags:
         add_framework_flags(p)
     return p.parse_args(argv)
@@ -560,18 +583,26 @@ def format_epoch(m, epochs):
     return "  ".join(parts)
 
 
-def model_metadata(architecture_id, params, history, test_accuracy, name, trained_with):
-    """The run's part of the tab's model metadata (write_tab_model adds the fixed fields)."""
-    last = history[-1] if history else {}
+def model_metadata(architecture_id, params, history, test_accuracy, name, trained_with,
+                   kept_epoch=None):
+    """The run's part of the tab's model metadata (write_tab_model adds the fixed fields).
+
+    kept_epoch: the 0-based index in `history` of the epoch whose weights the model holds
+    (best weights), or None when it holds the last epoch's. As in the tab, the training and
+    validation accuracies are that epoch's, and `keptEpoch` records it as the tab's run result
+    does; `epochsCompleted` still counts every epoch trained.
+    """
+    held = history[kept_epoch] if kept_epoch is not None else (history[-1] if history else {})
     return {
         "id": f"{architecture_id}-{datetime.datetime.now(datetime.timezone.utc):%Y%m%dT%H%M%S%f}",
         "name": name,
         "trainingParams": {key: value for key, value in params.items() if value is not None},
         "epochsCompleted": len(history),
-        "trainingAccuracy": last.get("accuracy"),
-        "validationAccuracy": last.get("valAccuracy"),
+        "trainingAccuracy": held.get("accuracy"),
+        "validationAccuracy": held.get("valAccuracy"),
         "testAccuracy": test_accuracy,
         "history": history,
+        **({"keptEpoch": kept_epoch} if kept_epoch is not None else {}),
         "trainedWith": trained_with,
     }
 

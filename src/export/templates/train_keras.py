@@ -208,7 +208,9 @@ def train(tf, keras, model, optimizer, strategy, data, params, seed, monitor_tes
     """The tab's training loop under `strategy`: every step takes the tab's batch (its rows
     of this epoch's order, flipped and shifted as the tab would) and gives replica r of N the
     rows r, r + N, r + 2N …; the learning rate of each step from the schedule; after each
-    epoch validation, the best epoch and early stopping, as in the tab."""
+    epoch validation, the best epoch and early stopping, as in the tab. Returns (history, kept
+    epoch or None): the 0-based epoch whose weights the model ends with when it keeps the best.
+    """
     recipe = params["recipe"]
     (train_images, train_labels), validation, test = data
     batch_size, epochs = params["batchSize"], params["epochs"]
@@ -264,17 +266,19 @@ def train(tf, keras, model, optimizer, strategy, data, params, seed, monitor_tes
     if recipe["keepBestWeights"] and best:
         model.set_weights(best["weights"])
         print(f"kept the weights of epoch {best['epoch'] + 1} (best validation accuracy)")
-    return history
+        return history, best["epoch"]
+    return history, None
 
 
 # --- The run --------------------------------------------------------------------------------
 
 
-def finish(tf, model, data, params, history, flags, is_chief):
+def finish(tf, model, data, params, history, kept_epoch, flags, is_chief):
     """Test accuracy, then the .keras and .h5 files, the tab's model files, history.csv and
-    the predictions. Every worker reads the weights and saves (reading BatchNorm's statistics
-    is a collective operation under MultiWorkerMirroredStrategy); only the chief keeps what it
-    wrote, the others write into a temporary folder."""
+    the predictions (kept_epoch: train()'s, the epoch whose weights the model holds). Every
+    worker reads the weights and saves (reading BatchNorm's statistics is a collective
+    operation under MultiWorkerMirroredStrategy); only the chief keeps what it wrote, the
+    others write into a temporary folder."""
     test_split = data[2]
     test = evaluate(model, test_split, params["recipe"]["testTimeFlip"]) if test_split else None
     if test:
@@ -294,7 +298,8 @@ def finish(tf, model, data, params, history, flags, is_chief):
         return
     metadata = tab.model_metadata(
         ARCHITECTURE_ID, params, history, test["accuracy"] if test else None,
-        name=f"{ARCHITECTURE_ID} (Keras)", trained_with=f"TensorFlow {tf.__version__}")
+        name=f"{ARCHITECTURE_ID} (Keras)", trained_with=f"TensorFlow {tf.__version__}",
+        kept_epoch=kept_epoch)
     tab_format = tab.read_tab_format(TAB_FORMAT_FILE)
     paths = tab.write_tab_model(out, ARCHITECTURE_ID, weights, tab_format["modelTopology"],
                                 tab_format["weightSpecs"], metadata)
@@ -328,11 +333,17 @@ def main(argv):
             tab.read_tab_format(TAB_FORMAT_FILE)["weightSpecs"], seed))
     print(f"{ARCHITECTURE_ID}: {model.count_params():,} parameters; "
           f"{strategy.num_replicas_in_sync} replica(s); seed {seed}")
-    history = train(tf, keras, model, optimizer, strategy, data, params, seed, flags.monitor_test)
     resolver = getattr(strategy, "cluster_resolver", None)
     is_chief = resolver is None or resolver.task_type in (None, "chief") or (
         resolver.task_type == "worker" and resolver.task_id == 0)
-    finish(tf, model, data, params, history, flags, is_chief)
+    test_split = data[2]
+    if flags.initial_predictions_csv and test_split and is_chief:
+        # The starting weights' answers, before the first step changes them.
+        tab.write_predictions_csv(flags.initial_predictions_csv, test_split[1],
+                                  predict_probabilities(model, test_split[0]))
+    history, kept_epoch = train(tf, keras, model, optimizer, strategy, data, params, seed,
+                                flags.monitor_test)
+    finish(tf, model, data, params, history, kept_epoch, flags, is_chief)
 
 
 if __name__ == "__main__":

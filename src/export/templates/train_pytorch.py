@@ -21,6 +21,7 @@ import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import Sampler
 
 import tab_compat as tab
 
@@ -204,6 +205,39 @@ def to_input(images, device):
     return torch.from_numpy(np.array(images, dtype=np.uint8)).to(device).unsqueeze(1).float() / 255
 
 
+class TabBatchSampler(Sampler):
+    """This process's share of the tab's batches, one epoch at a time.
+
+    It plays DistributedSampler's part, but splits each step's batch instead of the whole
+    epoch, so that the global batch of every step is the tab's: step s of epoch e is the tab's
+    batch, rows s·B … (s + 1)·B − 1 of tab_compat.epoch_order(n, seed, e), and process r of N
+    takes that batch's rows r, r + N, r + 2N … (DistributedSampler's split, within the batch).
+    Call set_epoch(e) before each epoch, as with DistributedSampler. Yields int64 arrays of
+    row indices into the training split; len() is the number of steps in an epoch.
+    """
+
+    def __init__(self, row_count, batch_size, seed, rank, size):
+        super().__init__(None)
+        self.row_count, self.batch_size, self.seed = row_count, batch_size, seed
+        self.rank, self.size = rank, size
+        self.epoch = 0
+
+    def set_epoch(self, epoch):
+        self.epoch = epoch
+
+    def __len__(self):
+        return -(-self.row_count // self.batch_size)
+
+    def global_batch_rows(self, step):
+        """Rows in step `step`'s whole batch, over every process (the last may be short)."""
+        return min(self.batch_size, self.row_count - step * self.batch_size)
+
+    def __iter__(self):
+        order = tab.epoch_order(self.row_count, self.seed, self.epoch)
+        for start in range(0, self.row_count, self.batch_size):
+            yield order[start:start + self.batch_size][self.rank::self.size]
+
+
 def training_batch(split, rows, seed, epoch, recipe, device):
     """Inputs and (smoothed) targets of training `rows`, each image flipped and shifted as the
     tab would flip and shift that row in that epoch."""
@@ -310,10 +344,10 @@ def check_batches_fit(train_count, batch_size, processes):
 def train(model, data, params, seed, processes, monitor_test):
     """The tab's training loop, in data parallel.
 
-    Every step takes the tab's batch (its rows of this epoch's order, flipped and shifted as
-    the tab would) and splits it between the processes as DistributedSampler splits an epoch:
-    process r takes rows r, r + N, r + 2N … Each process's loss is scaled so that DDP's mean of
-    the gradients is the gradient of the whole batch's mean loss: the global batch is the tab's.
+    Every step takes this process's share of the tab's batch (TabBatchSampler: its rows of
+    this epoch's order, flipped and shifted as the tab would). Each process's loss is scaled
+    so that DDP's mean of the gradients is the gradient of the whole batch's mean loss: the
+    global batch is the tab's.
     After each step: the schedule's learning rate for the next one, and decoupled weight decay
     on conv and dense kernels. After each epoch: validation, the best epoch (by validation
     accuracy) and early stopping, as in the tab. Returns (history, kept epoch or None).
@@ -321,7 +355,8 @@ def train(model, data, params, seed, processes, monitor_test):
     recipe = params["recipe"]
     batch_size, epochs = params["batchSize"], params["epochs"]
     train_count = len(data.train[1])
-    steps_per_epoch = -(-train_count // batch_size)
+    sampler = TabBatchSampler(train_count, batch_size, seed, processes.rank, processes.size)
+    steps_per_epoch = len(sampler)
     on_gpu = processes.device.type == "cuda"
     network = (DistributedDataParallel(model, device_ids=[processes.device.index] if on_gpu else None)
                if processes.size > 1 else model)
@@ -338,18 +373,16 @@ def train(model, data, params, seed, processes, monitor_test):
 
     for epoch in range(epochs):
         network.train()
-        order = tab.epoch_order(train_count, seed, epoch)
+        sampler.set_epoch(epoch)
         sums = torch.zeros(2, dtype=torch.float64, device=processes.device)
-        for step in range(steps_per_epoch):
-            rows = order[step * batch_size:(step + 1) * batch_size]
-            xs, targets = training_batch(data.train, rows[processes.rank::processes.size], seed,
-                                         epoch, recipe, processes.device)
+        for step, rows in enumerate(sampler):
+            xs, targets = training_batch(data.train, rows, seed, epoch, recipe, processes.device)
             learning_rate = rate_of(epoch * steps_per_epoch + step)
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate
             logits = network(xs)
             row_losses = -(targets * F.log_softmax(logits, dim=1)).sum(dim=1)
-            loss = row_losses.sum() * processes.size / len(rows)
+            loss = row_losses.sum() * processes.size / sampler.global_batch_rows(step)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -389,8 +422,9 @@ def train(model, data, params, seed, processes, monitor_test):
 # --- The run --------------------------------------------------------------------------------
 
 
-def finish(model, data, params, history, processes, flags, started):
-    """Test accuracy, then (process 0) the model files, history.csv and the predictions."""
+def finish(model, data, params, history, kept_epoch, processes, flags, started):
+    """Test accuracy, then (process 0) the model files, history.csv and the predictions.
+    kept_epoch: train()'s, the epoch whose weights the model holds (None: the last)."""
     recipe = params["recipe"]
     test = evaluate(model, data.test, processes, recipe["testTimeFlip"]) if data.test else None
     if test:
@@ -408,7 +442,8 @@ def finish(model, data, params, history, processes, flags, started):
         ARCHITECTURE_ID, params, history, test["accuracy"] if test else None,
         name=f"{ARCHITECTURE_ID} (PyTorch, {processes.size} process{plural})",
         trained_with=f"PyTorch {torch.__version__}, {processes.size} process{plural} on "
-                     f"{processes.device.type}")
+                     f"{processes.device.type}",
+        kept_epoch=kept_epoch)
     tab_format = tab.read_tab_format(TAB_FORMAT_FILE)
     paths = tab.write_tab_model(flags.out, ARCHITECTURE_ID, tab_weights_of(model),
                                 tab_format["modelTopology"], tab_format["weightSpecs"], metadata)
@@ -450,8 +485,14 @@ def main(argv):
                    f"{len(data.validation[1]):,} validation, "
                    f"{len(data.test[1]) if data.test else 0:,} test; {processes.size} process(es) "
                    f"on {processes.device.type}; seed {seed}")
-    history, _ = train(model, data, params, seed, processes, flags.monitor_test)
-    finish(model, data, params, history, processes, flags, started)
+    if flags.initial_predictions_csv and data.test and processes.is_main:
+        # The starting weights' answers, before the first step changes them: what the tab
+        # predicted with the model it exported.
+        probabilities = predict_probabilities(model, data.test[0], processes.device)
+        tab.write_predictions_csv(flags.initial_predictions_csv, data.test[1],
+                                  probabilities.numpy())
+    history, kept_epoch = train(model, data, params, seed, processes, flags.monitor_test)
+    finish(model, data, params, history, kept_epoch, processes, flags, started)
     if processes.size > 1:
         dist.destroy_process_group()
 

@@ -1,6 +1,6 @@
 /**
  * `npm run train -- --export pytorch|keras --out DIR` with the usual run flags: the project of
- * that run lands in DIR and nothing trains; a wrong framework, a missing or non-empty --out
+ * that run lands in DIR (each framework's) and nothing trains; a wrong framework, a missing or non-empty --out
  * are refused with exit status 2 and a sentence saying why.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -63,6 +63,37 @@ describe('npm run train -- --export', () => {
     );
     expect(train).toMatch(/"epochs": 12,\n {4}"batchSize": 128,\n {4}"learningRate": 0.002,/);
     expect(existsSync(join(dir, 'checkpoint'))).toBe(false);
+  });
+
+  test('--export pytorch writes the PyTorch project, its model class and the flags’ settings', async () => {
+    const result = await exportWith([
+      '--export',
+      'pytorch',
+      '--out',
+      'quick-seed',
+      '--recipe',
+      'quick',
+      '--batch-size',
+      '32',
+      '--optimizer',
+      'sgd-momentum',
+      '--seed',
+      '5',
+    ]);
+    expect(result.noted).toEqual([]);
+    expect(result.code).toBe(0);
+    expect(result.printed[0]).toBe(
+      'Wrote the PyTorch project of this run to quick-seed: train.py, tab_compat.py, tab-model-format.json, README.md.',
+    );
+    const train = readFileSync(join(root, 'quick-seed', 'train.py'), 'utf8');
+    expect(train).toContain('ARCHITECTURE_ID = "seed-cnn"');
+    expect(train).toContain('class SeedCnn(nn.Module):');
+    expect(train).toContain('class TabBatchSampler(Sampler):');
+    const quick = getRecipePreset('quick').params;
+    expect(train).toContain(`"epochs": ${quick.epochs},\n    "batchSize": 32,`);
+    expect(train).toContain('"optimizer": "sgd-momentum"');
+    expect(train).toContain('"seed": 5,');
+    expect(train).toContain(`"recipe": ${toPythonLiteral(quick.recipe, '    ')}`);
   });
 
   test('refuses an unknown framework, a missing --out and a folder that is not empty', async () => {

@@ -3,7 +3,7 @@
  * cosine, label smoothing, weight decay, best weights, early stopping, flip averaging; RMSprop
  * and SGD with momentum) trains on real rows and keeps the tab's rules: each epoch's learning
  * rate is the tab's schedule at its first step, it stops and keeps the epoch the tab would, and
- * its files say so.
+ * its files say so: the metadata's accuracies are the kept epoch's, as the tab's are.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -105,6 +105,7 @@ test('a full recipe trains with the tab’s schedule, best epoch and early stopp
       valAccuracy: number;
       learningRate: number;
       loss: number;
+      accuracy: number;
     }[];
     const steps = TRAINING_ROWS / BATCH_SIZE;
     const shape = {
@@ -131,6 +132,13 @@ test('a full recipe trains with the tab’s schedule, best epoch and early stopp
       recipe.patience > 0 && last - best >= recipe.patience && last < recipe.epochs - 1,
     );
     if (stoppedEarly) expect(run.stdout).toContain('stopping early');
+    // The model holds the kept epoch's weights, so the metadata carries that epoch's
+    // accuracies (launch-run.ts's rule) and records the epoch as the tab's run result does: a
+    // 0-based keptEpoch, with epochsCompleted counting every epoch trained.
+    expect(metadata.keptEpoch).toBe(best);
+    expect(metadata.validationAccuracy).toBe(history[best].valAccuracy);
+    expect(metadata.trainingAccuracy).toBe(history[best].accuracy);
+    expect(metadata.epochsCompleted).toBe(history.length);
     expect(run.stdout).toMatch(/^test accuracy with flip averaging \d+\.\d\d %$/m);
     expect(metadata.trainingParams.recipe).toEqual({
       lrSchedule: recipe.schedule,
@@ -148,4 +156,38 @@ test('a full recipe trains with the tab’s schedule, best epoch and early stopp
         .split('\n'),
     ).toHaveLength(history.length + 1);
   });
+});
+
+test('the metadata of a model with the best weights has the kept epoch’s accuracies', async () => {
+  // A history whose best epoch (index 1) is neither the first nor the last and differs from
+  // the last in both accuracies, which a run on 20 validation rows cannot promise.
+  const history = [
+    { epoch: 0, loss: 1.2, accuracy: 0.6, valLoss: 1.1, valAccuracy: 0.65 },
+    { epoch: 1, loss: 0.8, accuracy: 0.75, valLoss: 0.9, valAccuracy: 0.8 },
+    { epoch: 2, loss: 0.5, accuracy: 0.9, valLoss: 1.0, valAccuracy: 0.7 },
+  ];
+  const dir = writeExportedProject({ params: DEFAULT_TRAINING_PARAMS, framework: 'pytorch' });
+  dirs.push(dir);
+  const script = `import json, sys
+import tab_compat as tab
+history = json.load(sys.stdin)
+params = {"architectureId": "seed-cnn"}
+print(json.dumps([tab.model_metadata("seed-cnn", params, history, 0.7, "m", "test", kept)
+                  for kept in (1, None)]))`;
+  const run = await runPython(python, ['-c', script], { cwd: dir, input: JSON.stringify(history) });
+  expect(run.stderr).toBe('');
+  const [kept, last] = JSON.parse(run.stdout);
+  expect(kept).toMatchObject({
+    keptEpoch: 1,
+    epochsCompleted: 3,
+    trainingAccuracy: 0.75,
+    validationAccuracy: 0.8,
+    testAccuracy: 0.7,
+  });
+  expect(last).toMatchObject({
+    epochsCompleted: 3,
+    trainingAccuracy: 0.9,
+    validationAccuracy: 0.7,
+  });
+  expect(last).not.toHaveProperty('keptEpoch');
 });

@@ -68,6 +68,24 @@ describe('an exported project', () => {
     expect(readme).not.toMatch(/<<[a-z-]+>>|ARCHITECTURE\./);
   });
 
+  test('the Keras README takes the .keras file and the .h5 back to the tab through the converter', () => {
+    const files = createTrainingProject({ params: BEST, framework: 'keras' });
+    const readme = text(files.find((f) => f.path === 'README.md')!.content);
+    const commands = readme.match(/^ {2}tensorflowjs_converter .*$/gm);
+    expect(commands).toEqual([
+      '  tensorflowjs_converter --input_format keras_keras output/keras/conv3-pool2-bn.keras output/tfjs',
+      '  tensorflowjs_converter --input_format keras output/conv3-pool2-bn.h5 output/tfjs',
+    ]);
+    // The converter unpacks a .keras archive beside it: the README gives it a folder of its own.
+    expect(readme).toContain(
+      'mkdir -p output/keras && cp output/conv3-pool2-bn.keras output/keras/',
+    );
+    // Both files are the ones the script saves.
+    const train = text(files.find((f) => f.path === 'train.py')!.content);
+    expect(train).toContain('model.save(os.path.join(out, f"{ARCHITECTURE_ID}.keras"))');
+    expect(train).toContain('model.save(os.path.join(out, f"{ARCHITECTURE_ID}.h5"))');
+  });
+
   test('ships a model to start from and points the run at it', () => {
     const model = {
       modelTopology: { class_name: 'Sequential' },
