@@ -1,16 +1,19 @@
 import type { Browser } from 'playwright-core';
 
-/** One file of dist/assets: where it loads and its size, KiB raw and gzipped (level 6). */
-export interface BundleFileSize {
-  file: string;
-  loads: 'first screen' | 'lazy' | 'wasm (lazy)';
+/**
+ * Sizes raw and gzipped (level 6): exact bytes, and KiB (1,024 bytes) rounded for the tables.
+ */
+export interface BundleTotal {
+  rawBytes: number;
+  gzipBytes: number;
   rawKb: number;
   gzipKb: number;
 }
 
-export interface BundleTotal {
-  rawKb: number;
-  gzipKb: number;
+/** One file of dist/assets: where it loads and its size. */
+export interface BundleFileSize extends BundleTotal {
+  file: string;
+  loads: 'first screen' | 'lazy' | 'wasm (lazy)';
 }
 
 /** Sizes of the build's assets, and the totals of what the first screen loads. */

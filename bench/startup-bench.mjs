@@ -34,6 +34,13 @@ function firstScreenFiles(distDir) {
   return seen;
 }
 
+/** Bytes in KiB (1,024 bytes), rounded: the unit of the tables. */
+const toKib = (bytes) => Math.round(bytes / 1024);
+
+/**
+ * Sizes of the build's assets: exact bytes (what a budget is checked against) and rounded KiB
+ * (what the tables show), raw and gzipped, per file and for each way of loading.
+ */
 export function bundleSizes(distDir) {
   const firstScreen = firstScreenFiles(distDir);
   const rows = readdirSync(join(distDir, 'assets')).map((name) => {
@@ -46,21 +53,21 @@ export function bundleSizes(distDir) {
         : name.endsWith('.wasm')
           ? 'wasm (lazy)'
           : 'lazy',
-      rawKb: Math.round(statSync(join(distDir, rel)).size / 1024),
-      gzipKb: Math.round(gzipSync(bytes, { level: 6 }).length / 1024),
+      rawBytes: statSync(join(distDir, rel)).size,
+      gzipBytes: gzipSync(bytes, { level: 6 }).length,
     };
   });
   const order = { 'first screen': 0, lazy: 1, 'wasm (lazy)': 2 };
-  rows.sort((a, b) => order[a.loads] - order[b.loads] || b.rawKb - a.rawKb);
+  rows.sort((a, b) => order[a.loads] - order[b.loads] || b.rawBytes - a.rawBytes);
+  // Totals add exact bytes, then round: adding rounded KiB would drift by up to 0.5 KiB a file.
   const total = (loads) => {
     const of = rows.filter((r) => r.loads === loads);
-    return {
-      rawKb: of.reduce((s, r) => s + r.rawKb, 0),
-      gzipKb: of.reduce((s, r) => s + r.gzipKb, 0),
-    };
+    const rawBytes = of.reduce((s, r) => s + r.rawBytes, 0);
+    const gzipBytes = of.reduce((s, r) => s + r.gzipBytes, 0);
+    return { rawBytes, gzipBytes, rawKb: toKib(rawBytes), gzipKb: toKib(gzipBytes) };
   };
   return {
-    rows,
+    rows: rows.map((r) => ({ ...r, rawKb: toKib(r.rawBytes), gzipKb: toKib(r.gzipBytes) })),
     firstScreen: total('first screen'),
     lazy: total('lazy'),
     wasm: total('wasm (lazy)'),

@@ -3,15 +3,21 @@
  * the journey (empty, loaded, training, finished, models listed) with no serious or critical
  * violation; each state is laid out at a 1280-px laptop and a 390-px phone with nothing wider
  * than the screen (screenshots in test-results/layout/, looked at when the layout changes);
- * and the whole journey runs from the keyboard alone, every stop showing a visible focus ring.
+ * the whole journey runs from the keyboard alone, every stop showing a visible focus ring; and
+ * while a real run trains, the announcer's live region speaks its events no closer together
+ * than the calm announcer's gap, while the visible status line changes several times a second.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { PROJECT_ROOT } from '../support/fixtures';
 import { collectDownloads, expectCounts, panel, waitForTestAccuracy } from './app-driver';
+import {
+  MIN_ANNOUNCEMENT_GAP_MS,
+  PROGRESS_ANNOUNCEMENT_INTERVAL_MS,
+} from '../../src/ui/feedback/calm-announcer';
 import { launchChromium, openApp } from './chromium';
 
 const baseUrl = inject('baseUrl');
@@ -156,6 +162,7 @@ describe('usable by everyone', () => {
   test('the whole journey from the keyboard alone, with a visible focus at every stop', async () => {
     const app = await openApp(browser, baseUrl, '?backend=wasm');
     const { page } = app;
+    await app.context.grantPermissions(['clipboard-read', 'clipboard-write']);
     const downloads = collectDownloads(page, mkdtempSync(join(tmpdir(), 'fms-keyboard-')));
     try {
       await tabTo(page, 'Try it with a sample');
@@ -174,10 +181,24 @@ describe('usable by everyone', () => {
       await waitForTestAccuracy(page, 5 * MINUTE_MS);
       expect(await page.getByLabel('Architecture', { exact: true }).inputValue()).toBe('conv1');
 
-      // A chart downloads, the runs table sorts, a run is picked, the model is saved.
+      // A chart downloads; the runs table is copied as Markdown, downloads as CSV, sorts and
+      // picks a run; the model is saved and downloaded; Try it shows a test image's top 3.
       await tabTo(page, 'Download PNG: Loss per epoch');
       await page.keyboard.press('Enter');
       expect((await downloads.take(1)).map((file) => file.name)).toEqual(['loss.png']);
+      await tabTo(page, 'Copy as Markdown');
+      await page.keyboard.press('Enter');
+      await page
+        .getByText(/^Copied 1 runs? as a Markdown table\.$/)
+        .waitFor({ timeout: MINUTE_MS });
+      const markdown = await page.evaluate(() => navigator.clipboard.readText());
+      expect(markdown.split('\n')[0]).toMatch(/^\| Run \| Model \| Parameters \|/);
+      expect(markdown).toContain('| 1 | 1 · Conv64 → Pool4 |');
+      await tabTo(page, 'Download CSV');
+      await page.keyboard.press('Enter');
+      const [runsCsv] = await downloads.take(1);
+      expect(runsCsv.name).toBe('runs.csv');
+      expect(readFileSync(runsCsv.path, 'utf8').trimEnd().split('\n')).toHaveLength(2);
       await tabTo(page, 'Test acc.');
       await page.keyboard.press('Enter');
       expect(
@@ -197,12 +218,116 @@ describe('usable by everyone', () => {
       await panel(page, 'Keep the model')
         .getByRole('listitem', { name: 'keyboard model' })
         .waitFor({ timeout: MINUTE_MS });
+      await tabTo(page, 'Download');
+      await page.keyboard.press('Enter');
+      expect((await downloads.take(3)).map((file) => file.name).sort()).toEqual([
+        'keyboard-model.json',
+        'keyboard-model.metadata.json',
+        'keyboard-model.weights.bin',
+      ]);
+
+      await tabTo(page, 'Test image');
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.type('7');
+      await tabTo(page, 'Show test image');
+      await page.keyboard.press('Enter');
+      const tryIt = panel(page, 'Try it');
+      await tryIt
+        .getByRole('img', { name: /^Model input, 28 × 28: test image 7 \(/ })
+        .waitFor({ timeout: MINUTE_MS });
+      const topClasses = tryIt.getByRole('list', { name: 'Top 3 classes' }).getByRole('listitem');
+      await expect.poll(() => topClasses.count(), { timeout: MINUTE_MS }).toBe(3);
+      for (const item of await topClasses.allInnerTexts()) {
+        expect(item).toMatch(/^[A-Za-z/ -]+ — \d+\.\d%$/);
+      }
+      expect(app.consoleErrors).toEqual([]);
+    } finally {
+      await app.context.close();
+    }
+  });
+  test('the live region speaks at a calm rate while a real run trains', async () => {
+    const app = await openApp(browser, baseUrl, '?backend=wasm');
+    const { page } = app;
+    try {
+      await page.getByRole('button', { name: 'Try it with a sample' }).click();
+      await expectCounts(page, { train: '5,000', test: '1,000' }, MINUTE_MS);
+      expect(await page.locator(ANNOUNCER).count()).toBe(1);
+      await recordLiveTexts(page);
+      await page.getByLabel('Architecture', { exact: true }).selectOption('conv1');
+      await page.getByLabel('Epochs', { exact: true }).fill('2');
+      await page.getByLabel('Seed', { exact: true }).fill('1');
+      await page.getByRole('button', { name: 'Train', exact: true }).click();
+      await waitForTestAccuracy(page, 5 * MINUTE_MS);
+      // The last event waits out the quiet time after the one before it.
+      await page.waitForTimeout(MIN_ANNOUNCEMENT_GAP_MS + 1000);
+
+      const texts = await page.evaluate(() => (window as unknown as LiveTextLog).__liveTexts);
+      const spoken = texts.filter((t) => t.region === 'announcer');
+      const said = spoken.map((t) => t.text);
+      expect(said[0]).toBe('Training started.');
+      expect(said).toContainEqual(expect.stringMatching(/^Epoch 1 of 2 done: accuracy \d/));
+      expect(said).toContainEqual(expect.stringMatching(/^Epoch 2 of 2 done: accuracy \d/));
+      expect(said.at(-1)).toMatch(/^Finished: test accuracy \d+\.\d\d%\.$/);
+      const gaps = spoken.slice(1).map((t, i) => t.atMs - spoken[i].atMs);
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(MIN_ANNOUNCEMENT_GAP_MS - COMMIT_SLACK_MS);
+      const progress = spoken.filter((t) => / of the run done\.$/.test(t.text));
+      for (const [i, later] of progress.slice(1).entries()) {
+        expect(later.atMs - progress[i].atMs).toBeGreaterThanOrEqual(
+          PROGRESS_ANNOUNCEMENT_INTERVAL_MS - COMMIT_SLACK_MS,
+        );
+      }
+      // Meanwhile the visible status line changed several times a second: the region is calm
+      // by design, not for want of news.
+      const statusChanges = texts.filter((t) => t.region === 'status').length;
+      expect(statusChanges).toBeGreaterThan(3 * spoken.length);
+      console.log(
+        `[live region] ${spoken.length} announcements, gaps ${gaps.map((g) => (g / 1000).toFixed(1)).join(', ')} s; ` +
+          `status line: ${statusChanges} changes`,
+      );
       expect(app.consoleErrors).toEqual([]);
     } finally {
       await app.context.close();
     }
   });
 });
+
+/** The announcer's live region (TrainingAnnouncer). */
+const ANNOUNCER = 'main div.visually-hidden[aria-live="polite"]';
+/**
+ * The announcer decides on its clock and React commits the text a render later, so two commits
+ * can be a little closer than the decisions were.
+ */
+const COMMIT_SLACK_MS = 250;
+
+interface LiveTextLog {
+  __liveTexts: { region: 'announcer' | 'status'; text: string; atMs: number }[];
+}
+
+/** From now on, records every new text of the live region and of the status line, with its time. */
+async function recordLiveTexts(page: Page): Promise<void> {
+  await page.evaluate((announcer) => {
+    const log = window as unknown as LiveTextLog;
+    log.__liveTexts = [];
+    const last = { announcer: '', status: '' };
+    const read = () => {
+      const elements = {
+        announcer: document.querySelector(announcer),
+        status: document.querySelector('.training-progress [role="status"]'),
+      };
+      for (const region of ['announcer', 'status'] as const) {
+        const text = elements[region]?.textContent?.trim() ?? '';
+        if (text === last[region]) continue;
+        last[region] = text;
+        if (text) log.__liveTexts.push({ region, text, atMs: performance.now() });
+      }
+    };
+    new MutationObserver(read).observe(document.body, {
+      subtree: true,
+      childList: true,
+      characterData: true,
+    });
+  }, ANNOUNCER);
+}
 
 /** The focused element: its accessible name (roughly) and whether its focus ring shows. */
 async function focused(page: Page): Promise<{ name: string; ring: string }> {
