@@ -11,7 +11,7 @@ import {
 } from '../../../src/ui/dataset/idx-pairs';
 import { idxFile } from '../../support/fixtures';
 
-const file = (name: Parameters<typeof idxFile>[0], as = name) =>
+const file = (name: Parameters<typeof idxFile>[0], as: string = name) =>
   new File([readFileSync(idxFile(name)).subarray(0, 64)], as);
 
 describe('addIdxHalf', () => {
