@@ -2,7 +2,7 @@
  * Composition root: the page's outline, and the only place where data loading, training,
  * storage and the UI meet.
  */
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { useChartWarmUp } from '../ui/charts/use-chart-warm-up';
 import { useExperimentSlot } from '../ui/experiment/experiment-slot';
 import { DatasetPanel } from '../ui/dataset/dataset-panel';
@@ -12,38 +12,24 @@ import { ModelsPanel } from '../ui/models/models-panel';
 import { useCurrentModel } from '../ui/models/use-current-model';
 import { useSavedModels } from '../ui/models/use-saved-models';
 import { EvaluationPanel } from '../ui/training/evaluation-panel';
-import { TrainingSection, type BackendChoice } from '../ui/training/training-section';
+import { TrainingSection } from '../ui/training/training-section';
 import { RunsSection } from '../ui/training/runs-section';
 import { useRunHistory } from '../ui/training/use-run-history';
 import { useRunLauncher } from '../ui/training/use-run-launcher';
 import { useTraining } from '../ui/training/use-training';
 import { TryItPanel } from '../ui/try-it/try-it-panel';
 import { UpdateReady } from '../ui/feedback/update-ready';
-import { createPageTrainingSession } from './training-session';
 import { readUrlOptions } from './url-options';
 import { useAppUpdate } from './use-app-update';
+import { useTrainingOptions } from './use-training-options';
 
 export function App() {
   const urlOptions = useMemo(() => readUrlOptions(window.location.search), []);
   useChartWarmUp();
   const appUpdate = useAppUpdate();
-  const [backend, setBackend] = useState<BackendChoice>({
-    preference: urlOptions.backend,
-    allowSoftwareWebgl: urlOptions.allowSoftwareWebgl,
-  });
+  const { backend, setBackend, trainingOptions } = useTrainingOptions(urlOptions);
   const { dataset, kept } = useLoadedDataset();
   const splits = dataset.state.splits;
-  const trainingOptions = useMemo(
-    () => ({
-      backendRequest: {
-        ...backend,
-        allowWasmThreads: urlOptions.allowWasmThreads,
-        wasmConvKernels: urlOptions.wasmConvKernels,
-      },
-      createSession: () => createPageTrainingSession(urlOptions.preferWorker),
-    }),
-    [backend, urlOptions],
-  );
   const training = useTraining(trainingOptions);
   const models = useCurrentModel(training, splits.test);
   const runHistory = useRunHistory();
