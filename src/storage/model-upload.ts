@@ -23,6 +23,8 @@ export interface ReadModelFilesResult {
   model: SerializedModel;
   /** null when no metadata JSON was among the files. */
   metadata: ModelMetadata | null;
+  /** The name of the model JSON among the files, which messages about the model start with. */
+  modelFileName: string;
 }
 
 /** [batch, height, width, channels] the app feeds: any batch of 28×28 grayscale images. */
@@ -234,6 +236,7 @@ export async function readModelFiles(files: File[]): Promise<ReadModelFilesResul
   return {
     model: { modelTopology, weightSpecs, weightData },
     metadata: readMetadata(parsed),
+    modelFileName: modelFile.name,
   };
 }
 

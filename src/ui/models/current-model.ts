@@ -83,20 +83,19 @@ export function fromTraining(
 }
 
 /**
- * A model read from `files`: described by its metadata when one came with it, else only named
- * after its model JSON (architecture and settings unknown).
+ * A model read from files: described by its metadata when one came with it, else only named
+ * after its model JSON, `modelFileName` (architecture and settings unknown).
  */
 export function fromFiles(
   model: SerializedModel,
   metadata: ModelMetadata | null,
-  files: File[],
+  modelFileName: string,
 ): CurrentModel {
   if (metadata) return fromMetadata(model, metadata, 'file');
-  const jsonName = files.find((file) => file.name.endsWith('.json'))?.name ?? 'model';
   return {
     id: newCurrentModelId(),
     source: 'file',
-    name: jsonName.replace(/\.json$/, ''),
+    name: modelFileName.replace(/\.json$/i, ''),
     model,
     architectureId: null,
     trainingParams: null,

@@ -3,7 +3,7 @@
  * which one it is, how it becomes current, and its predictions. A model that becomes current
  * while a test set is loaded is evaluated on it.
  */
-import { useCallback, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import type { LoadedSplit } from '../../data/ingest-types';
 import { errorMessage } from '../../shared/errors';
 import type { SerializedModel } from '../../training/run-types';
@@ -13,21 +13,39 @@ import { defaultModelName, fromFiles, fromTraining, type CurrentModel } from './
 
 export interface CurrentModelController {
   current: CurrentModel | null;
-  /** Why the latest `Model files` could not be read, if they could not. */
+  /** Why the latest `Model files` could not be used, if they could not. */
   filesError: string | null;
   /** Makes a model from storage or files current (and evaluates it on the test set). */
   adopt: (model: CurrentModel) => void;
   /** Makes a just-trained model current (the run has evaluated it already). */
   adoptTrained: (model: SerializedModel, summary: TrainedSummary) => void;
-  /** Reads a model JSON, its weights and optionally its metadata, and adopts the model. */
+  /**
+   * Reads a model JSON, its weights and optionally its metadata, builds the model where
+   * predictions run, and adopts it only once it has built: a failure keeps the current model.
+   */
   readFiles: (files: File[]) => void;
   /** The current model's probabilities, float32 [n × 10], for uint8 [n × 784] images. */
   predict: (images: Uint8Array) => Promise<Float32Array>;
 }
 
-/** Model files are read by storage code loaded on first use. */
-const readModelFilesLazily = (files: File[]) =>
-  import('../../storage/model-upload').then((m) => m.readModelFiles(files));
+/**
+ * The model in `files`, built by `predict` (the engine that will run it) before anything is
+ * adopted. The storage code that reads files is loaded on first use.
+ */
+async function readAndBuildModel(
+  files: File[],
+  predict: TrainingController['predict'],
+): Promise<CurrentModel> {
+  const [upload, buildCheck] = await Promise.all([
+    import('../../storage/model-upload'),
+    import('../../storage/model-build-check'),
+  ]);
+  const read = await upload.readModelFiles(files);
+  const candidate = fromFiles(read.model, read.metadata, read.modelFileName);
+  // Under the id it will be used with, so the engine keeps the built model for its predictions.
+  await buildCheck.checkModelBuilds(read, (model, images) => predict(model, images, candidate.id));
+  return candidate;
+}
 
 export function useCurrentModel(
   training: Pick<TrainingController, 'evaluate' | 'predict'>,
@@ -35,6 +53,8 @@ export function useCurrentModel(
 ): CurrentModelController {
   const [current, setCurrent] = useState<CurrentModel | null>(null);
   const [filesError, setFilesError] = useState<string | null>(null);
+  /** The latest `Model files` choice; an earlier one that settles later is dropped. */
+  const latestRead = useRef(0);
   const { evaluate, predict: predictWith } = training;
 
   const adoptTrained = useCallback((model: SerializedModel, summary: TrainedSummary) => {
@@ -54,12 +74,17 @@ export function useCurrentModel(
   const readFiles = useCallback(
     (files: File[]) => {
       setFilesError(null);
-      void readModelFilesLazily(files).then(
-        ({ model, metadata }) => adopt(fromFiles(model, metadata, files)),
-        (error: unknown) => setFilesError(errorMessage(error)),
+      const read = ++latestRead.current;
+      void readAndBuildModel(files, predictWith).then(
+        (model) => {
+          if (read === latestRead.current) adopt(model);
+        },
+        (error: unknown) => {
+          if (read === latestRead.current) setFilesError(errorMessage(error));
+        },
       );
     },
-    [adopt],
+    [adopt, predictWith],
   );
 
   const predict = useCallback(

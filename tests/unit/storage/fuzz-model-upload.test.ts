@@ -1,19 +1,25 @@
 /**
  * Hostile model files stay harmless: a seeded fuzzer (fast-check) over a real downloaded model
  * (conv1's model JSON, weights and metadata as `Download` writes them). Each case must settle
- * within its bound, as a model or as a StorageError that names one of the files given.
+ * within its bound, as a model or as a StorageError that names one of the files given. Files
+ * that read well are then built as the page builds them before adopting a model (the engine's
+ * predict request on a blank image): they must build, or be refused with a message that starts
+ * with the model JSON's name, and no case may leave a tensor behind.
  */
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createModel } from '../../../src/model/architectures';
+import { checkModelBuilds } from '../../../src/storage/model-build-check';
 import { createModelMetadata } from '../../../src/storage/model-metadata';
 import { createModelDownloadFiles } from '../../../src/storage/model-download-files';
 import { readModelFiles } from '../../../src/storage/model-upload';
 import { StorageError } from '../../../src/storage/storage-error';
+import { createTrainingEngine, type TrainingEngine } from '../../../src/training/engine';
 import { serializeModel } from '../../../src/training/serialized-model';
 import { DEFAULT_TRAINING_PARAMS } from '../../../src/training/training-params';
 import { mutate, mutationArbitrary, withinBound } from '../data/fuzz-helpers';
+import { CPU_BACKEND_REQUEST } from '../training/real-data';
 
 const SEED = 14;
 const FUZZ_TIMEOUT_MS = 600_000;
@@ -74,17 +80,73 @@ function replaceAt(root: Json, path: (string | number)[], replacement: Json | un
 
 const NAMES = ['fuzz-model.json', 'fuzz-model.weights.bin', 'fuzz-model.metadata.json'];
 
-/** Reads the files; a rejection must be a StorageError naming one of them. */
+/** The engine that builds the cases (as the page's worker does), and what the cases came to. */
+let engine: TrainingEngine;
+let tensorsBefore: number;
+let outcomes: { refusedOnReading: number; refusedOnBuilding: number; built: number };
+
+beforeEach(() => {
+  engine = createTrainingEngine('main-thread', () => undefined);
+  tensorsBefore = tf.memory().numTensors;
+  outcomes = { refusedOnReading: 0, refusedOnBuilding: 0, built: 0 };
+});
+
+afterEach(async () => {
+  engine.dispose();
+  // The engine's cached model is disposed once its promise settles.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  expect(tf.memory().numTensors).toBe(tensorsBefore);
+});
+
+/** The last case's model id: each case is a new model for the engine's cache. */
+let caseNumber = 0;
+
+/** Builds a model that was read, as the page does before adopting it. */
+function buildAsThePageDoes(read: Awaited<ReturnType<typeof readModelFiles>>): Promise<void> {
+  const modelId = `case-${++caseNumber}`;
+  return checkModelBuilds(read, (model, images) =>
+    engine.predict({
+      requestId: caseNumber,
+      modelId,
+      model,
+      images,
+      backendRequest: CPU_BACKEND_REQUEST,
+    }),
+  );
+}
+
+/**
+ * Reads the files; a rejection must be a StorageError naming one of them. What reads well is
+ * built; a refusal then must start with the model JSON's name.
+ */
 async function expectHarmless(files: File[]): Promise<void> {
+  let read: Awaited<ReturnType<typeof readModelFiles>>;
   try {
-    const result = await withinBound(readModelFiles(files), 'readModelFiles');
-    expect(result.model.weightData.byteLength).toBe(
-      result.model.weightSpecs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0),
-    );
+    read = await withinBound(readModelFiles(files), 'readModelFiles');
   } catch (error) {
     if (!(error instanceof StorageError)) throw error;
     expect(NAMES.some((name) => error.message.includes(name))).toBe(true);
+    outcomes.refusedOnReading++;
+    return;
   }
+  expect(read.model.weightData.byteLength).toBe(
+    read.model.weightSpecs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0),
+  );
+  try {
+    await withinBound(buildAsThePageDoes(read), 'checkModelBuilds');
+    outcomes.built++;
+  } catch (error) {
+    if (!(error instanceof StorageError)) throw error;
+    expect(error.message.startsWith('fuzz-model.json: ')).toBe(true);
+    outcomes.refusedOnBuilding++;
+  }
+}
+
+/** Each of the three outcomes happened, so no part of the property holds vacuously. */
+function expectEveryOutcome(): void {
+  expect(outcomes.refusedOnReading).toBeGreaterThan(0);
+  expect(outcomes.refusedOnBuilding).toBeGreaterThan(0);
+  expect(outcomes.built).toBeGreaterThan(0);
 }
 
 const file = (bytes: BlobPart, name: string) => new File([bytes], name);
@@ -122,6 +184,7 @@ describe('fuzzed model files', () => {
         ),
         { seed: SEED, numRuns: 700 },
       );
+      expectEveryOutcome();
     },
     FUZZ_TIMEOUT_MS,
   );
@@ -149,6 +212,7 @@ describe('fuzzed model files', () => {
         ),
         { seed: SEED, numRuns: 500 },
       );
+      expectEveryOutcome();
     },
     FUZZ_TIMEOUT_MS,
   );
