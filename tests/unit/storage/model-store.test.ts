@@ -222,6 +222,45 @@ describe('model store', () => {
     expectClose(await predictWithSaved(earlier.id), expected);
   });
 
+  it('a save cut off between the weights and the metadata (a reload) lists nothing of it', async () => {
+    const earlier = await createModelStore().saveModel(serialized, { ...details, name: 'earlier' });
+    let reachedCut = false;
+    const cutOff = createModelStore({
+      createId: () => 'cut-off',
+      afterModelWritten: () => {
+        reachedCut = true;
+        // The page is gone: the metadata write never comes.
+        return new Promise<void>(() => undefined);
+      },
+    });
+    let isSettled = false;
+    void cutOff.saveModel(serialized, { ...details, name: 'cut off' }).finally(() => {
+      isSettled = true;
+    });
+    await expect.poll(() => reachedCut).toBe(true);
+    expect(await tfjsModelKeys()).toContain(modelKey('cut-off'));
+
+    // The next visit: a fresh store on the same databases.
+    const nextVisit = createModelStore();
+    expect(await nextVisit.listSavedModels()).toEqual([
+      { key: modelKey(earlier.id), metadata: earlier },
+    ]);
+    const loaded = await nextVisit.loadSavedModel(earlier.id);
+    expect(loaded.metadata).toEqual(earlier);
+    expectClose(await predictWithSaved(earlier.id), expected);
+    // Loading the orphan by its id is refused as not saved: it has no metadata.
+    await expectStorageError(nextVisit.loadSavedModel('cut-off'), 'not-found');
+    // The orphan is ignored, not cleaned: its weights stay in tfjs's database, never listed,
+    // and later saves and deletes leave it alone.
+    const later = await nextVisit.saveModel(serialized, { ...details, name: 'later' });
+    await nextVisit.deleteSavedModel(earlier.id);
+    expect(await nextVisit.listSavedModels()).toEqual([
+      { key: modelKey(later.id), metadata: later },
+    ]);
+    expect(await tfjsModelKeys()).toEqual([modelKey('cut-off'), modelKey(later.id)].sort());
+    expect(isSettled).toBe(false);
+  });
+
   it('delete removes both the model and its metadata, and only that one', async () => {
     const store = createModelStore();
     const kept = await store.saveModel(serialized, { ...details, name: 'kept' });
