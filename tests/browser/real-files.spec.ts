@@ -12,7 +12,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { csvFixture, idxFile, realCsvText } from '../support/fixtures';
 import { launchChromium, openApp, type WatchedPage } from './chromium';
-import { expectCounts, panel, uploadFiles } from './app-driver';
+import {
+  expectCounts,
+  panel,
+  setTrainingParams,
+  uploadFiles,
+  waitForTestAccuracy,
+} from './app-driver';
 
 const baseUrl = inject('baseUrl');
 let browser: Browser;
@@ -242,5 +248,48 @@ describe('names that look like markup', () => {
       expect(await page.locator('main img[src="x"]').count()).toBe(0);
       expect(dialogs).toEqual([]);
     });
+  });
+
+  test('a model saved as <img src=x onerror=alert(1)> is listed as text, here and after a reload', async () => {
+    const name = '<img src=x onerror=alert(1)>';
+    // WASM trains the short run faster than WebGL on the software renderer.
+    const app = await openApp(browser, baseUrl, '?backend=wasm');
+    const { page } = app;
+    try {
+      const dialogs: string[] = [];
+      page.on('dialog', (dialog) => {
+        dialogs.push(dialog.message());
+        void dialog.dismiss();
+      });
+      const small = csvFixture('small');
+      await uploadFiles(page, [small.trainCsv, small.testCsv]);
+      await expectCounts(page, { train: '100', test: '100' });
+      await setTrainingParams(page, { epochs: 1, batchSize: 16, seed: 3 });
+      await page.getByRole('button', { name: 'Train', exact: true }).click();
+      await waitForTestAccuracy(page, 10 * 60_000);
+      await page.getByLabel('Model name').fill(name);
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+
+      /** The saved model's entry and the runs table, as a person sees them. */
+      const expectShownAsText = async () => {
+        const savedList = page.getByRole('list', { name: 'Saved models' });
+        const item = savedList.getByRole('listitem', { name, exact: true });
+        await item.waitFor({ timeout: 60_000 });
+        expect(await item.innerText()).toContain(name);
+        // The runs table names runs by architecture; the run is there and intact.
+        const runs = page.getByRole('table', { name: 'Runs' });
+        await runs.waitFor({ timeout: 60_000 });
+        expect(await runs.getByRole('row').count()).toBe(2);
+        expect(await runs.locator('img').count()).toBe(0);
+        expect(await page.locator('main img[src="x"]').count()).toBe(0);
+      };
+      await expectShownAsText();
+      await page.reload();
+      await expectShownAsText();
+      expect(dialogs).toEqual([]);
+      expect(app.foreignRequests).toEqual([]);
+    } finally {
+      await app.context.close();
+    }
   });
 });
