@@ -208,8 +208,8 @@ export class RunSession {
     if (this.history.length > 0) await writeHistoryFile(plan.outDir, this.history);
     terminal.print(describeStop(run.history.length, plan.params.epochs, this.lastBatch));
     if (!this.checkpoint) {
-      // Only a stop while the data loads gets here: the run's start is checkpointed first.
-      terminal.print('Training had not started: there is nothing to continue.');
+      // A stop while the data loads, or a starting point that could not be kept (said above).
+      terminal.print('There is no checkpoint to continue from: start the run again.');
       return EXIT_INTERRUPTED;
     }
     const { dir, epoch } = this.checkpoint;
@@ -235,7 +235,7 @@ function describeResumePoint(epochsCompleted: number): string {
  * `Stopped after 1 of 4 epochs (epoch 2 stopped after batch 37 of 400).`: the epochs kept, and
  * where in the epoch in progress the stop landed (that epoch's batches are trained again).
  */
-export function describeStop(
+function describeStop(
   epochsCompleted: number,
   epochs: number,
   lastBatch: BatchMetrics | null,

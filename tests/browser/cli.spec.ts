@@ -400,7 +400,7 @@ describe('Ctrl-C, then --resume', () => {
       const stopped = await runCli([...flags, '--out', stoppedInEpoch1Dir], {
         interruptWhenExists: checkpointJson,
       });
-      expect(stopped.status).toBe(130);
+      expect(stopped.status, stopped.stderr).toBe(130);
       expect(stopped.stderr).toContain(STOPPING_NOTE);
       seed = Number(/ · seed (\d+) \(chosen at random\)/.exec(stopped.stdout)?.[1]);
       expect(Number.isInteger(seed)).toBe(true);
@@ -434,7 +434,7 @@ describe('Ctrl-C, then --resume', () => {
         '--out',
         uninterruptedDir,
       ]);
-      expect(uninterrupted.status).toBe(0);
+      expect(uninterrupted.status, uninterrupted.stderr).toBe(0);
       expect(uninterrupted.stdout).toMatch(
         /convolutions: own (relaxed-)?SIMD(128)? kernels, \d+ threads? \(first layer's forward on tfjs's XNNPACK\)/,
       );
@@ -448,7 +448,7 @@ describe('Ctrl-C, then --resume', () => {
     '--resume from the starting point ends on the uninterrupted weights, bit for bit',
     async () => {
       const resumed = await runCli(['--resume', stoppedInEpoch1Dir]);
-      expect(resumed.status).toBe(0);
+      expect(resumed.status, resumed.stderr).toBe(0);
       expect(resumed.stdout).toContain("Resuming from the run's starting point, at epoch 1.");
       expect(resumed.stdout).toMatch(epochLine(1, 2));
       expect(resumed.stdout).toMatch(epochLine(2, 2));
@@ -467,7 +467,7 @@ describe('Ctrl-C, then --resume', () => {
       const runDir = outDirIn('fms-cli-stopped-2-');
       const seeded = [...flags, '--seed', String(seed), '--out', runDir];
       const stopped = await runCli(seeded, { interruptOn: /^Epoch 1\/2 /m });
-      expect(stopped.status).toBe(130);
+      expect(stopped.status, stopped.stderr).toBe(130);
       expect(stopped.stderr).toContain(STOPPING_NOTE);
       expect(stopped.stdout).toMatch(epochLine(1, 2));
       expectStoppedInsideEpoch(stopped.stdout, 1);
@@ -478,7 +478,7 @@ describe('Ctrl-C, then --resume', () => {
       expect(existsSync(join(runDir, 'conv1.weights.bin'))).toBe(false);
 
       const resumed = await runCli(['--resume', runDir]);
-      expect(resumed.status).toBe(0);
+      expect(resumed.status, resumed.stderr).toBe(0);
       expect(resumed.stdout).toContain('Resuming after epoch 1.');
       expect(resumed.stdout).not.toMatch(epochLine(1, 2));
       expect(resumed.stdout).toMatch(epochLine(2, 2));

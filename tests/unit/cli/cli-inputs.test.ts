@@ -246,6 +246,24 @@ describe('the checkpoint in --out/checkpoint/', () => {
     expect(read.checkpoint).toEqual(checkpointAt(2, true));
   });
 
+  test("the run's starting point (epoch 0, no history) and --monitor-test are kept too", async () => {
+    const out = mkdtempSync(join(tmpdir(), 'fms-checkpoint-start-'));
+    const start = {
+      ...checkpointAt(0),
+      optimizerState: checkpointAt(0).optimizerState.slice(0, 1),
+    };
+    const monitored = { ...invocation, monitorTest: true };
+    await writeCheckpointFiles(out, start, monitored);
+    expect(readdirSync(join(out, 'checkpoint')).sort()).toEqual([
+      'checkpoint.json',
+      'optimizer-epoch-0.bin',
+      'weights-epoch-0.bin',
+    ]);
+    const read = readCheckpointFiles(out);
+    expect(read.invocation).toEqual(monitored);
+    expect(read.checkpoint).toEqual(start);
+  });
+
   test('damaged or foreign files are refused with what is wrong', async () => {
     const out = mkdtempSync(join(tmpdir(), 'fms-checkpoint-bad-'));
     await writeCheckpointFiles(out, checkpointAt(1), invocation);
