@@ -9,7 +9,9 @@ const SUBSET_LOAD_TIMEOUT_MS = 60_000;
 
 /**
  * Opens `appUrl` with `query` (e.g. `?backend=wasm&worker=0`) in a new context, after
- * `initScript` (if any) is installed, chooses `files` and sets epochs and seed.
+ * `initScript` (if any) is installed, chooses `files` and sets epochs and seed (and the batch
+ * size when given). `testImages` is the test split's size the files give (default the
+ * subset's 2,000); `loadTimeoutMs` bounds their loading (the full dataset takes longer).
  */
 export async function openAppWithSubset(browser, appUrl, query, files, options) {
   const page = await browser.newPage();
@@ -17,9 +19,15 @@ export async function openAppWithSubset(browser, appUrl, query, files, options) 
   if (options.beforeGoto) await options.beforeGoto(page);
   await page.goto(`${appUrl}${query}`);
   await page.getByLabel('Dataset files').setInputFiles(files);
-  await page.getByText('Test set: 2,000 images').waitFor({ timeout: SUBSET_LOAD_TIMEOUT_MS });
+  const testImages = (options.testImages ?? 2000).toLocaleString('en-US');
+  await page
+    .getByText(`Test set: ${testImages} images`)
+    .waitFor({ timeout: options.loadTimeoutMs ?? SUBSET_LOAD_TIMEOUT_MS });
   await page.getByLabel('Epochs', { exact: true }).fill(String(options.epochs));
   await page.getByLabel('Seed', { exact: true }).fill(String(options.seed));
+  if (options.batchSize !== undefined) {
+    await page.getByLabel('Batch size', { exact: true }).fill(String(options.batchSize));
+  }
   return page;
 }
 

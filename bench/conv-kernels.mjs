@@ -6,6 +6,7 @@
  * - samples/s of the seed CNN through the app's own loop (`trainModel`, hooks included);
  * - conv2's three passes timed apart, ms and GFLOP/s (batch 64);
  * - the time one full epoch of 48,000 images would take at that rate;
+ * - with --algorithm-repeats, every algorithm forced for conv2's passes and conv1's forward;
  * and, beside them, native PyTorch on the same cores: `torch_cpu_speed.py --threads 2` from
  * ../shared/tools (env TORCH_CPU_SPEED, PYTHON), once before and once after the browser runs.
  * Each configuration gets its own page per round; rounds alternate the order.
@@ -56,7 +57,7 @@ const minutesAndSeconds = (seconds) =>
   `${Math.floor(seconds / 60)} min ${String(Math.round(seconds % 60)).padStart(2, '0')} s`;
 
 /** Native PyTorch samples/s by batch size, or null when the tool or torch is missing. */
-async function runPyTorch(batches, seconds) {
+export async function runPyTorch(batches, seconds) {
   if (!existsSync(TORCH_CPU_SPEED)) return null;
   try {
     const { stdout } = await promisify(execFile)(
@@ -94,6 +95,9 @@ async function runConfig(browser, baseUrl, trainCsv, configId, options) {
     allowWasmThreads: true,
     isAppLoopOnly: true,
     ...(batchSize === 64 ? { conv2PassRepeats: options.passRepeats } : {}),
+    ...(batchSize === 64 && options.algorithmRepeats > 0 && config.wasmConvKernels !== 'off'
+      ? { algorithmRepeats: options.algorithmRepeats }
+      : {}),
     ...Object.fromEntries(Object.entries(config).filter(([key]) => key !== 'label')),
   }));
   const page = await browser.newPage();
@@ -170,9 +174,37 @@ function conv2Rows(runs, configIds) {
 }
 
 /**
+ * Every algorithm forced in turn (bench/conv-algorithms.ts): per configuration, layer, pass
+ * and algorithm, the medians over rounds of each round's median, and the app's choice marked.
+ */
+function algorithmRows(runs, configIds) {
+  return configIds.flatMap((configId) => {
+    const sweeps = runs.filter((r) => r.configId === configId && r.algorithms);
+    if (sweeps.length === 0) return [];
+    return sweeps[0].algorithms.map((first, i) => {
+      const same = sweeps.map((r) => r.algorithms[i]);
+      const ms = median(same.map((a) => a.medianMs));
+      return {
+        config: KERNEL_CONFIGS[configId].label,
+        layer: first.layer,
+        pass: first.pass,
+        algorithm: `${first.algorithm}${first.isAppChoice ? ' (app)' : ''}`,
+        ms: first.cannotRun ? 'cannot run' : ms.toFixed(2),
+        'GFLOP/s': first.cannotRun
+          ? ''
+          : Number(median(same.map((a) => a.gflopsPerSec)).toFixed(1)),
+        'best ms': first.cannotRun ? '' : Math.min(...same.map((a) => a.bestMs)).toFixed(2),
+        'error vs direct': first.cannotRun ? first.cannotRun : first.errorVsDirect.toExponential(1),
+      };
+    });
+  });
+}
+
+/**
  * Runs the comparison on the bench pages served at `baseUrl`. Options: rounds, batches,
- * samples (timed per item), passRepeats (conv2 passes), torchSeconds (per PyTorch batch size),
- * configs (ids of KERNEL_CONFIGS), trainCsv, outDir.
+ * samples (timed per item), passRepeats (conv2 passes), algorithmRepeats (every algorithm
+ * forced for conv2's passes and conv1's forward; 0 for none), torchSeconds (per PyTorch batch
+ * size), configs (ids of KERNEL_CONFIGS), trainCsv, outDir.
  */
 export async function benchConvKernels(browser, baseUrl, options) {
   const { rounds, batches, configs, torchSeconds } = options;
@@ -215,10 +247,26 @@ export async function benchConvKernels(browser, baseUrl, options) {
   );
   const passes = conv2Rows(runs, configs);
   console.table(passes);
+  const algorithms = algorithmRows(runs, configs);
+  if (algorithms.length > 0) {
+    console.log(
+      '\nEvery algorithm forced, batch 64 (wall ms of each pass alone, medians; GFLOP/s of the direct count 2·N·H·W·9·Cin·Cout; error = max |Δ| / max |direct|):',
+    );
+    console.table(algorithms);
+  }
   writeFileSync(
     join(options.outDir, 'conv-kernels.json'),
     JSON.stringify(
-      { date: new Date().toISOString(), options, torchBefore, torchAfter, rows, passes, runs },
+      {
+        date: new Date().toISOString(),
+        options,
+        torchBefore,
+        torchAfter,
+        rows,
+        passes,
+        algorithms,
+        runs,
+      },
       null,
       2,
     ),

@@ -28,12 +28,27 @@
  *                                        (bench/conv-kernels.mjs; --rounds N (default 3),
  *                                        --samples N timed per item (1024), --torch-seconds
  *                                        S per PyTorch batch size (20), --configs a,b,
- *                                        --pass-repeats N for conv2's passes (5))
+ *                                        --pass-repeats N for conv2's passes (5),
+ *                                        --algorithm-repeats N: every algorithm forced for
+ *                                        conv2's passes and conv1's forward (0: none))
+ *   npm run bench -- --only kernels-tab  our kernels in the built app as a user runs it:
+ *                                        the page's samples/s over 4 epochs of 1,600 images
+ *                                        at batch 64 and 256, kernels on and off
+ *                                        (?wasmConvKernels=), alternating with native PyTorch
+ *                                        (bench/conv-kernels-tab.mjs; --rounds N (2),
+ *                                        --configs relaxed,simd128,off (relaxed,off),
+ *                                        --epochs N (4), --torch-seconds S (20))
+ *   npm run bench -- --only kernels-epoch   the wait for one full epoch in the built app,
+ *                                        Train to epoch 1 done, kernels on and off:
+ *                                        --epoch-data full (48,000 + 12,000 images from
+ *                                        the four IDX files; default) or subset (1,600 +
+ *                                        400, a quick check), --rounds N (1), --configs
+ *                                        (relaxed,off)
  *   npm run bench -- --only startup      dist/ bundle sizes raw and gzip, first screen vs
  *                                        lazy; time to interactive over cold loads
  *   --backends wasm,webgl,cpu            training backends to run (default all three)
- *   --app-dist DIR                       the app build --only app and --only background
- *                                        measure (default dist/)
+ *   --app-dist DIR                       the app build --only app, background, kernels-tab
+ *                                        and kernels-epoch measure (default dist/)
  *   --repeats N                          repeats for ingest, app, startup and
  *                                        responsiveness (default 3, 2, 7 and 2); rounds
  *                                        for background (2)
@@ -49,6 +64,7 @@ import { DATASET_DIR, ensureCsvFixture } from '../tests/support/csv-fixtures.mjs
 import { benchMemory } from './app-memory.mjs';
 import { benchBackgroundTab } from './background-tab.mjs';
 import { KERNEL_CONFIGS, benchConvKernels } from './conv-kernels.mjs';
+import { benchEpochWait, benchKernelsInTab } from './conv-kernels-tab.mjs';
 import { benchResponsiveness } from './app-responsiveness.mjs';
 import { peakHeapGrowth, startHeapSampler } from './heap-sampler.mjs';
 import { bundleSizes, timeToInteractive } from './startup-bench.mjs';
@@ -333,6 +349,41 @@ async function benchStartup(browser) {
   );
 }
 
+/** Our kernels in the built app: samples/s beside PyTorch, or the wait for one epoch. */
+async function benchKernelsApp(browser, which) {
+  const distDir = APP_DIST ? resolve(APP_DIST) : join(ROOT, 'dist');
+  if (!existsSync(join(distDir, 'index.html'))) throw new Error('run vite build first');
+  const app = await serve(ROOT, distDir);
+  const configs = (arg('--configs') ?? 'relaxed,off').split(',');
+  try {
+    if (which === 'kernels-tab') {
+      await benchKernelsInTab(browser, {
+        appUrl: app.url,
+        files: await csvs('subset'),
+        rounds: Number(arg('--rounds') ?? 2),
+        batches: [64, 256],
+        epochs: Number(arg('--epochs') ?? 4),
+        configs,
+        torchSeconds: Number(arg('--torch-seconds') ?? 20),
+        outDir: OUT_DIR,
+      });
+    } else {
+      const isFull = (arg('--epoch-data') ?? 'full') === 'full';
+      await benchEpochWait(browser, {
+        appUrl: app.url,
+        files: isFull ? IDX_FILES.map((name) => join(DATA_DIR, name)) : await csvs('subset'),
+        testImages: isFull ? 10_000 : 2000,
+        rounds: Number(arg('--rounds') ?? 1),
+        batchSize: 64,
+        configs,
+        outDir: OUT_DIR,
+      });
+    }
+  } finally {
+    await app.close();
+  }
+}
+
 /** Responsiveness (worker vs main thread) or memory of the built app while it trains. */
 async function benchAppWhileTraining(browser, which) {
   const distDir = which === 'background' && APP_DIST ? resolve(APP_DIST) : join(ROOT, 'dist');
@@ -353,7 +404,8 @@ async function benchAppWhileTraining(browser, which) {
 
 async function main() {
   mkdirSync(OUT_DIR, { recursive: true });
-  const pages = ['app', 'startup', 'responsiveness', 'memory', 'background'].includes(ONLY)
+  const appOnly = ['app', 'startup', 'responsiveness', 'memory', 'background'];
+  const pages = [...appOnly, 'kernels-tab', 'kernels-epoch'].includes(ONLY)
     ? null
     : await serveBenchPages();
   const browser = await chromium.launch({
@@ -369,12 +421,14 @@ async function main() {
     if (!ONLY || ONLY === 'responsiveness') await benchAppWhileTraining(browser, 'responsiveness');
     if (!ONLY || ONLY === 'memory') await benchAppWhileTraining(browser, 'memory');
     if (!ONLY || ONLY === 'background') await benchAppWhileTraining(browser, 'background');
+    if (ONLY === 'kernels-tab' || ONLY === 'kernels-epoch') await benchKernelsApp(browser, ONLY);
     if (!ONLY || ONLY === 'kernels') {
       await benchConvKernels(browser, pages.url, {
         rounds: Number(arg('--rounds') ?? 3),
         batches: [64, 256],
         samples: Number(arg('--samples') ?? 1024),
         passRepeats: Number(arg('--pass-repeats') ?? 5),
+        algorithmRepeats: Number(arg('--algorithm-repeats') ?? 0),
         torchSeconds: Number(arg('--torch-seconds') ?? 20),
         configs: (arg('--configs') ?? Object.keys(KERNEL_CONFIGS).join(',')).split(','),
         trainCsv: (await csvs('subset'))[0],

@@ -14,6 +14,7 @@ import { compileForTraining, trainModel } from '../src/training/train-loop';
 import { RunControl } from '../src/training/run-control';
 import type { BackendName, SplitArrays, WasmConvKernelChoice } from '../src/training/run-types';
 import type { TrainingParams } from '../src/training/training-params';
+import { measureAlgorithms, type AlgorithmTime } from './conv-algorithms';
 import { measureConv2Passes, type Conv2PassTimes } from './conv2-passes';
 import { kernelWithShapes, type KernelTally, tallyKernels } from './kernel-times';
 
@@ -41,6 +42,11 @@ export interface PlanItem {
   isAppLoopOnly?: boolean;
   /** After the timed loops, conv2's three passes timed apart, median of this many. */
   conv2PassRepeats?: number;
+  /**
+   * After the timed loops, with our kernels installed: every algorithm forced in turn for
+   * conv2's three passes and conv1's forward (conv-algorithms.ts), median of this many.
+   */
+  algorithmRepeats?: number;
   /**
    * After the timed loops, this many `trainOnBatch` steps under `tf.profile`: per-kernel
    * times (the backend's synchronous kernel timings) by kernel name and input shapes.
@@ -71,6 +77,8 @@ interface Result extends PlanItem {
   convThreadShares?: number[];
   /** With `conv2PassRepeats`: conv2's forward, input-gradient and filter-gradient times. */
   conv2?: Conv2PassTimes;
+  /** With `algorithmRepeats`: each pass by each algorithm. */
+  algorithms?: AlgorithmTime[];
   /** With `profileSteps`: wall ms per profiled step, and its kernels, slowest first. */
   profile?: { wallMsPerStep: number; kernelMsPerStep: number; kernels: KernelTime[] };
 }
@@ -267,6 +275,9 @@ input.addEventListener('change', () => {
           gflopsPerSec: (app * seedCnnTrainingFlopsPerSample()) / 1e9,
           ...(item.conv2PassRepeats
             ? { conv2: await measureConv2Passes(item.batchSize, item.conv2PassRepeats) }
+            : {}),
+          ...(item.algorithmRepeats && info.wasmConvKernels
+            ? { algorithms: await measureAlgorithms(item.batchSize, item.algorithmRepeats) }
             : {}),
           ...(item.profileSteps
             ? { profile: await profileSteps(data, item, item.profileSteps) }
