@@ -42,10 +42,27 @@ const report: Report = (message) => {
 
 const PNG_DATA_URL_PREFIX = 'data:image/png;base64,';
 
-/** The run's three chart images, base64 PNG (loaded lazily: vega and tfjs-vis are large). */
-async function drawCharts(run: TrainingRunResult): Promise<RunCharts | undefined> {
+type ChartImagesModule = typeof import('../ui/charts/chart-images');
+
+/**
+ * The chart code, fetched when training starts rather than when it ends: vega and tfjs-vis are
+ * too large for the page's first load, and a run of hours must not depend on dist/ still
+ * holding the same chunk at its end (a rebuild, e.g. by another `npm run train`, renames it).
+ */
+function preloadChartImages(): Promise<ChartImagesModule> {
+  const loading = import('../ui/charts/chart-images');
+  // Awaited at the end only by completed runs; a stopped run's failed fetch is nobody's error.
+  loading.catch(() => undefined);
+  return loading;
+}
+
+/** The run's three chart images, base64 PNG. */
+async function drawCharts(
+  run: TrainingRunResult,
+  chartImages: Promise<ChartImagesModule>,
+): Promise<RunCharts | undefined> {
   if (run.history.length === 0 || !run.evaluation) return undefined;
-  const { drawRunChartImages } = await import('../ui/charts/chart-images');
+  const { drawRunChartImages } = await chartImages;
   const images = await drawRunChartImages(run.history, run.evaluation);
   const strip = (url: string) => url.slice(PNG_DATA_URL_PREFIX.length);
   return {
@@ -129,6 +146,7 @@ class CliRun {
       });
       return;
     }
+    const chartImages = preloadChartImages();
     const result = await this.train(data);
     await this.forwarding;
     if (result.end === 'failed') {
@@ -146,7 +164,7 @@ class CliRun {
       keptEpoch: result.keptEpoch,
       stoppedEarly: result.stoppedEarly,
       ...(isCompleted && result.model ? { model: encodeModel(result.model) } : {}),
-      ...(isCompleted ? { charts: await drawCharts(result) } : {}),
+      ...(isCompleted ? { charts: await drawCharts(result, chartImages) } : {}),
     });
   }
 
