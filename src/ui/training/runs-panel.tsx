@@ -42,7 +42,7 @@ export function RunsPanel({ history }: { history: RunHistory }) {
       return next;
     });
   return (
-    <section className="panel" aria-labelledby={titleId}>
+    <section className="panel runs-panel" aria-labelledby={titleId}>
       <h2 id={titleId}>Runs</h2>
       <p className="muted small">
         Every finished run, kept in this browser until you delete it. Sort by any column; tick runs

@@ -46,6 +46,7 @@ export function RunsTable({ runs, selected, onToggleSelected, onDelete }: RunsTa
             {RUN_COLUMNS.map((column) => (
               <th
                 key={column.id}
+                className={`runs-col-${column.id}`}
                 scope="col"
                 aria-sort={sort.column === column.id ? sort.direction : undefined}
               >
@@ -102,7 +103,7 @@ function RunRow({
         </td>
       )}
       {RUN_COLUMNS.map((column) => (
-        <td key={column.id} className={column.isNumeric ? 'num' : undefined}>
+        <td key={column.id} className={`runs-col-${column.id}${column.isNumeric ? ' num' : ''}`}>
           {column.text(row)}
         </td>
       ))}
