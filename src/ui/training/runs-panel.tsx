@@ -80,7 +80,8 @@ function RunsActions({ numbered }: { numbered: NumberedRun[] }) {
   const copyMarkdown = async () => {
     try {
       await navigator.clipboard.writeText(runsMarkdown(numbered) + '\n');
-      setCopyNote({ text: `Copied ${numbered.length} runs as a Markdown table.`, isError: false });
+      const runs = numbered.length === 1 ? '1 run' : `${numbered.length} runs`;
+      setCopyNote({ text: `Copied ${runs} as a Markdown table.`, isError: false });
     } catch (error) {
       setCopyNote({ text: `Could not copy: ${errorMessage(error)}`, isError: true });
     }
