@@ -14,14 +14,14 @@ import * as tf from '@tensorflow/tfjs';
 import { createSeedCnn } from '../../../src/model/architectures';
 import { initBackend } from '../../../src/training/backend/backend';
 import {
-  wasmConv3x3Calls,
-  type WasmConv3x3Calls,
-} from '../../../src/training/backend/wasm-conv3x3';
-import {
   heapMemoryOf,
   isSharedMemory,
   isWasmBackendInternals,
 } from '../../../src/training/backend/wasm-heap';
+import {
+  wasmConv3x3Calls,
+  type WasmConv3x3Calls,
+} from '../../../src/training/backend/wasm-conv3x3';
 import { RunControl } from '../../../src/training/run-control';
 import type {
   BackendRequest,
@@ -30,7 +30,11 @@ import type {
 } from '../../../src/training/run-types';
 import { trainModel } from '../../../src/training/train-loop';
 import type { TrainingParams } from '../../../src/training/training-params';
-import { maxRelativeError, seedCnnGradients } from '../../unit/training/conv3x3-support';
+import {
+  callsSince,
+  maxRelativeError,
+  seedCnnGradients,
+} from '../../unit/training/conv3x3-support';
 import { REAL_ROWS, REAL_ROWS_PATH } from './real-rows';
 
 /** Rows of the one batch whose gradients are compared. */
@@ -69,16 +73,6 @@ async function fetchRealRows(): Promise<SplitArrays> {
 
 function firstRows(split: SplitArrays, count: number): SplitArrays {
   return { images: split.images.slice(0, count * 784), labels: split.labels.slice(0, count) };
-}
-
-function callsSince(before: WasmConv3x3Calls): WasmConv3x3Calls {
-  const now = wasmConv3x3Calls();
-  return {
-    forward: now.forward - before.forward,
-    inputGradient: now.inputGradient - before.inputGradient,
-    filterGradient: now.filterGradient - before.filterGradient,
-    fallback: now.fallback - before.fallback,
-  };
 }
 
 const APP_REQUEST: BackendRequest = {

@@ -17,6 +17,10 @@ import {
   type PartDealer,
 } from '../../../src/training/backend/conv3x3-jobs';
 import type { KernelRunner } from '../../../src/training/backend/conv3x3-pool';
+import {
+  wasmConv3x3Calls,
+  type WasmConv3x3Calls,
+} from '../../../src/training/backend/wasm-conv3x3';
 import type { InitBackendOptions } from '../../../src/training/backend/wasm';
 import type { BackendRequest, SplitArrays } from '../../../src/training/run-types';
 import { compileForTraining } from '../../../src/training/train-loop';
@@ -283,4 +287,15 @@ export async function seedCnnGradients(
   });
   model.dispose();
   return new Map(gradients);
+}
+
+/** Our kernels' calls since `before` (a wasmConv3x3Calls() reading). */
+export function callsSince(before: WasmConv3x3Calls): WasmConv3x3Calls {
+  const now = wasmConv3x3Calls();
+  return {
+    forward: now.forward - before.forward,
+    inputGradient: now.inputGradient - before.inputGradient,
+    filterGradient: now.filterGradient - before.filterGradient,
+    fallback: now.fallback - before.fallback,
+  };
 }

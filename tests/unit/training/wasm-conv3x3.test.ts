@@ -9,11 +9,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createSeedCnn } from '../../../src/model/architectures';
 import { initBackend } from '../../../src/training/backend/backend';
 import { canRunFlavour } from '../../../src/training/backend/conv3x3-kernels';
-import {
-  isInstalled,
-  wasmConv3x3Calls,
-  type WasmConv3x3Calls,
-} from '../../../src/training/backend/wasm-conv3x3';
+import { isInstalled, wasmConv3x3Calls } from '../../../src/training/backend/wasm-conv3x3';
 import {
   chooseSimdFlavour,
   planWasmThreads,
@@ -21,7 +17,13 @@ import {
 import { heapMemoryOf, isWasmBackendInternals } from '../../../src/training/backend/wasm-heap';
 import { compileForTraining } from '../../../src/training/train-loop';
 import type { BackendRequest } from '../../../src/training/run-types';
-import { apiPasses, LAYER_SHAPES, maxRelativeError, seedCnnGradients } from './conv3x3-support';
+import {
+  apiPasses,
+  callsSince,
+  LAYER_SHAPES,
+  maxRelativeError,
+  seedCnnGradients,
+} from './conv3x3-support';
 import { loadRealSplit } from './real-data';
 
 const MAX_RELATIVE_ERROR = 1e-4;
@@ -29,17 +31,6 @@ const NODE_FLAVOUR = canRunFlavour('relaxed') ? 'relaxed' : 'simd128';
 
 function wasm(extra: Partial<BackendRequest> = {}): BackendRequest {
   return { preference: 'wasm', allowSoftwareWebgl: false, ...extra };
-}
-
-/** Calls made since `before`. */
-function callsSince(before: WasmConv3x3Calls): WasmConv3x3Calls {
-  const now = wasmConv3x3Calls();
-  return {
-    forward: now.forward - before.forward,
-    inputGradient: now.inputGradient - before.inputGradient,
-    filterGradient: now.filterGradient - before.filterGradient,
-    fallback: now.fallback - before.fallback,
-  };
 }
 
 afterAll(async () => {
