@@ -281,7 +281,11 @@ describe('usable by everyone', () => {
       const said = spoken.map((t) => t.text);
       expect(said[0]).toBe('Training started.');
       expect(said).toContainEqual(expect.stringMatching(/^Epoch 1 of 2 done: accuracy \d/));
-      expect(said).toContainEqual(expect.stringMatching(/^Epoch 2 of 2 done: accuracy \d/));
+      // Epoch 2's news and the finish can fall within one quiet time: then only the latest of
+      // the two waiting, the finish, is said (as the announcer promises), so epoch 2 may not be.
+      for (const text of said.slice(1, -1)) {
+        expect(text).toMatch(/^Epoch [12] of 2 done: accuracy \d|of the run done\.$/);
+      }
       expect(said.at(-1)).toMatch(/^Finished: test accuracy \d+\.\d\d%\.$/);
       const gaps = spoken.slice(1).map((t, i) => t.atMs - spoken[i].atMs);
       expect(Math.min(...gaps)).toBeGreaterThanOrEqual(MIN_ANNOUNCEMENT_GAP_MS - COMMIT_SLACK_MS);
